@@ -1,0 +1,1 @@
+"""Click commands, one module per command or group. Each stays thin: parse, call, print."""

@@ -1,0 +1,171 @@
+"""Workspace discovery and the one settings object.
+
+A workspace is a folder holding ``mlprod.toml``; commands find it upward from the current folder,
+like git. Every path, URL and size mlprod uses is read here once, then passed around as
+:class:`Settings`. Tests build their own ``Settings`` pointing at ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mlprod.errors import ConfigError
+
+CONFIG_NAME = "mlprod.toml"
+STATE_DIR = ".mlprod"
+DEFAULT_BRAND = "ml-prod"
+CHUNK_UNIT = 262144
+DEFAULT_CHUNK_SIZE = 32 * CHUNK_UNIT  # 8 MiB: few requests, little to resend after a drop
+
+CONFIG_TEMPLATE = """\
+# mlprod workspace settings. Environment variables override them (see README.md).
+
+[workspace]
+# the brand used when a recipe does not name one (a folder under assets/brands/)
+brand = "ml-prod"
+
+[youtube]
+# root URL of the YouTube APIs; empty means Google's. `mlprod sandbox serve` prints one to put here.
+url = ""
+# the OAuth client secret downloaded from the Google Cloud console (never commit it)
+client_secret = ".mlprod/client_secret.json"
+# resumable upload chunk size in bytes, a multiple of 262144
+upload_chunk_size = 8388608
+
+[database]
+# empty means SQLite in .mlprod/mlprod.db; PostgreSQL: postgresql+psycopg://user:pass@host/db
+url = ""
+
+[render]
+# the ffmpeg binary; empty means the one that comes with imageio-ffmpeg
+ffmpeg = ""
+"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, resolved once."""
+
+    root: Path
+    database_url: str
+    youtube_url: str | None
+    upload_chunk_size: int
+    ffmpeg: str | None
+    brand: str = DEFAULT_BRAND
+    client_secret: Path | None = None
+
+    @property
+    def recipes_dir(self) -> Path:
+        return self.root / "recipes"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / "media"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def brands_dir(self) -> Path:
+        return self.root / "assets" / "brands"
+
+    @property
+    def state_dir(self) -> Path:
+        """Per-machine state: database, caches, tokens. Never committed."""
+        return self.root / STATE_DIR
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.state_dir / "cache"
+
+    @property
+    def token_file(self) -> Path:
+        return self.state_dir / "token.json"
+
+    @property
+    def client_secret_file(self) -> Path:
+        return self.client_secret or self.state_dir / "client_secret.json"
+
+    def brand_dir(self, name: str | None = None) -> Path:
+        return self.brands_dir / (name or self.brand)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` that holds mlprod.toml."""
+    here = (start or Path.cwd()).resolve()
+    if not here.exists():
+        raise ConfigError(f"{here}: this folder does not exist — check the path")
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ConfigError(
+        f"{here}: not inside an mlprod workspace (no {CONFIG_NAME} here or in any parent folder)"
+        " — run `mlprod init` to create one, or cd into your workspace"
+    )
+
+
+def _chunk_size(value: object, source: str) -> int:
+    try:
+        size = int(str(value))
+    except ValueError:
+        raise ConfigError(f"{source}: {value!r} is not a number of bytes — use e.g. 8388608") from None
+    if size <= 0 or size % CHUNK_UNIT:
+        raise ConfigError(
+            f"{source}: {size} is not a positive multiple of {CHUNK_UNIT} bytes (YouTube's chunk unit)"
+            f" — use e.g. {DEFAULT_CHUNK_SIZE}"
+        )
+    return size
+
+
+def _read_toml(path: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: not valid TOML ({err}) — fix the file or recreate it") from err
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+
+def load_settings(start: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Find the workspace from ``start`` and apply ``mlprod.toml`` then environment overrides."""
+    env = os.environ if env is None else env
+    root = find_workspace(start)
+    return settings_for(root, _read_toml(root / CONFIG_NAME), env)
+
+
+def settings_for(
+    root: Path, data: Mapping[str, Mapping[str, object]] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    env = os.environ if env is None else env
+    data = data or {}
+    ws, yt, db, render = (data.get(k, {}) for k in ("workspace", "youtube", "database", "render"))
+    config = root / CONFIG_NAME
+    db_url = env.get("MLPROD_DATABASE_URL") or str(db.get("url") or "")
+    if not db_url:
+        db_url = f"sqlite:///{root / STATE_DIR / 'mlprod.db'}"
+    yt_url = env.get("MLPROD_YOUTUBE_URL") or str(yt.get("url") or "") or None
+    if "MLPROD_UPLOAD_CHUNK_SIZE" in env:
+        chunk = _chunk_size(env["MLPROD_UPLOAD_CHUNK_SIZE"], "MLPROD_UPLOAD_CHUNK_SIZE")
+    else:
+        chunk = _chunk_size(
+            yt.get("upload_chunk_size", DEFAULT_CHUNK_SIZE), f"{config}: youtube.upload_chunk_size"
+        )
+    ffmpeg = env.get("MLPROD_FFMPEG") or str(render.get("ffmpeg") or "") or None
+    secret = yt.get("client_secret")
+    return Settings(
+        root=root,
+        database_url=db_url,
+        youtube_url=yt_url.rstrip("/") if yt_url else None,
+        upload_chunk_size=chunk,
+        ffmpeg=ffmpeg,
+        brand=str(ws.get("brand") or DEFAULT_BRAND),
+        client_secret=(root / str(secret)) if secret else None,
+    )

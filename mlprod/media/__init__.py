@@ -1,0 +1,1 @@
+"""Everything that touches media files: the ffmpeg wrapper and input probing."""

@@ -1,0 +1,186 @@
+"""SQLAlchemy 2.0 typed models. Every change here comes with an Alembic migration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class Build(Base):
+    """One rendered artifact for one recipe and one format."""
+
+    __tablename__ = "builds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipe: Mapped[str] = mapped_column(String(500), index=True)  # path relative to the workspace
+    slug: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(20))
+    quality: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # done | failed
+    video_path: Mapped[str | None] = mapped_column(String(1000))
+    captions_path: Mapped[str | None] = mapped_column(String(1000))
+    thumbnail_path: Mapped[str | None] = mapped_column(String(1000))
+    duration: Mapped[float | None]
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    render_seconds: Mapped[float | None]
+    reused: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    renderer_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Video(Base):
+    """A build that was published: its YouTube id, privacy, schedule, playlists."""
+
+    __tablename__ = "videos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipe: Mapped[str] = mapped_column(String(500), index=True)
+    youtube_id: Mapped[str] = mapped_column(String(64), unique=True)
+    build_id: Mapped[int | None] = mapped_column(ForeignKey("builds.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))  # tutorial | job_offer
+    title: Mapped[str] = mapped_column(String(200))
+    privacy: Mapped[str] = mapped_column(String(20))
+    publish_at: Mapped[dt.datetime | None]
+    playlist_id: Mapped[str | None] = mapped_column(String(64))
+    offer_closes: Mapped[dt.date | None] = mapped_column(Date)
+    metadata_hash: Mapped[str | None] = mapped_column(String(64))
+    thumbnail_done: Mapped[bool] = mapped_column(default=False)
+    captions_done: Mapped[bool] = mapped_column(default=False)
+    expired_at: Mapped[dt.datetime | None]
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    build: Mapped[Build | None] = relationship()
+
+
+class UploadSession(Base):
+    """A resumable upload in progress, persisted so a killed process resumes instead of restarting."""
+
+    __tablename__ = "upload_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipe: Mapped[str] = mapped_column(String(500), index=True)
+    build_id: Mapped[int | None] = mapped_column(ForeignKey("builds.id", ondelete="SET NULL"))
+    session_url: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    total_bytes: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | completed | abandoned
+    youtube_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class QuotaSpend(Base):
+    """The quota ledger: units spent per API call, by Pacific-time day."""
+
+    __tablename__ = "quota_ledger"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)  # America/Los_Angeles
+    method: Mapped[str] = mapped_column(String(80))
+    units: Mapped[int]
+    spent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ChannelSnapshot(Base):
+    """channels.list statistics on a date (the subscriber count is rounded by YouTube)."""
+
+    __tablename__ = "channel_snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    subscriber_count: Mapped[int | None] = mapped_column(BigInteger)
+    subscriber_count_hidden: Mapped[bool] = mapped_column(default=False)
+    view_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    video_count: Mapped[int] = mapped_column(default=0)
+
+
+class DailyMetric(Base):
+    """Channel-wide Analytics figures for one day."""
+
+    __tablename__ = "daily_metrics"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger, default=0)
+    minutes_watched: Mapped[int] = mapped_column(BigInteger, default=0)
+    subscribers_gained: Mapped[int] = mapped_column(default=0)
+    subscribers_lost: Mapped[int] = mapped_column(default=0)
+    synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class VideoMetric(Base):
+    """Per-video Analytics figures for one day."""
+
+    __tablename__ = "video_metrics"
+    __table_args__ = (UniqueConstraint("youtube_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    youtube_id: Mapped[str] = mapped_column(String(64), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    views: Mapped[int] = mapped_column(BigInteger, default=0)
+    minutes_watched: Mapped[int] = mapped_column(BigInteger, default=0)
+    subscribers_gained: Mapped[int] = mapped_column(default=0)
+    subscribers_lost: Mapped[int] = mapped_column(default=0)
+    synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Invitation(Base):
+    """An employer's invitation link (the token is signed; this row allows revoking it)."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    employer: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Submission(Base):
+    """What an employer sent through the web page: offer fields, clips, consent."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)  # sub-2026-0042
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"))
+    employer: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | approved | rejected
+    offer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    consent_text: Mapped[str] = mapped_column(Text)
+    consent_at: Mapped[dt.datetime]
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    recipe: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    files: Mapped[list[SubmissionFile]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionFile.id"
+    )
+
+
+class SubmissionFile(Base):
+    __tablename__ = "submission_files"
+    __table_args__ = (Index("ix_submission_files_submission", "submission_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))  # clip | logo
+    stored_path: Mapped[str] = mapped_column(String(1000))  # relative to the workspace, generated name
+    original_name: Mapped[str] = mapped_column(String(500))  # shown, never used as a path
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    submission: Mapped[Submission] = relationship(back_populates="files")
