@@ -43,6 +43,7 @@ def init_workspace(folder: Path) -> InitResult:
         if not sub.exists():
             sub.mkdir(parents=True)
             created.append(sub)
+    (folder / STATE_DIR).chmod(0o700)  # tokens and the intake secret live here
     for path, text in ((folder / CONFIG_NAME, CONFIG_TEMPLATE), (folder / ".gitignore", GITIGNORE)):
         if not path.exists():
             tmp = path.with_name(path.name + ".tmp")

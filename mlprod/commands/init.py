@@ -4,12 +4,14 @@ from pathlib import Path
 
 import click
 
+from mlprod.commands.common import App, pass_app
 from mlprod.workspace import init_workspace
 
 
 @click.command("init")
 @click.argument("directory", type=click.Path(path_type=Path), default=".")
-def init_command(directory: Path) -> None:
+@pass_app
+def init_command(app: App, directory: Path) -> None:
     """Create a workspace in DIRECTORY (default: here).
 
     Writes mlprod.toml, recipes/, media/, output/ and the default brand under
@@ -17,6 +19,8 @@ def init_command(directory: Path) -> None:
 
     Example: mlprod init chaine-ml-prod
     """
+    if app.workspace is not None and not directory.is_absolute():
+        directory = app.workspace / directory
     result = init_workspace(directory)
     root = result.settings.root
     if result.existed and not result.created:
