@@ -5,6 +5,11 @@ The CLI catches :class:`MlprodError` in one place (``cli.main``); the web apps h
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlprod.recipe.problems import Problem
+
 
 class MlprodError(Exception):
     """Base of every error mlprod reports to a user. ``exit_code`` is what the CLI returns."""
@@ -26,9 +31,9 @@ class ConfigError(MlprodError):
 class RecipeError(MlprodError):
     """One or more problems in recipes; ``problems`` holds them all (see recipe.problems)."""
 
-    def __init__(self, message: str, problems: list | None = None) -> None:  # type: ignore[type-arg]
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
-        self.problems = problems or []
+        self.problems: list[Problem] = problems or []
 
 
 class MediaError(MlprodError):

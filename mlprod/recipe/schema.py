@@ -8,6 +8,8 @@ Times are seconds (``12.5``) or ``HH:MM:SS.mmm``.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import os
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
 
@@ -29,10 +32,12 @@ _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
 def parse_time(value: Any) -> Any:
     """12.5, "12.5", "01:10", "00:01:10.250" → seconds as float (other types left to pydantic)."""
     if isinstance(value, bool):
-        raise ValueError("a time is a number of seconds or HH:MM:SS.mmm, not true/false")
+        raise ValueError(f"{str(value).lower()} is not a time — write seconds (12.5) or HH:MM:SS.mmm")
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not a time — write seconds (12.5) or HH:MM:SS.mmm")
         if value < 0:
-            raise ValueError("a time cannot be negative")
+            raise ValueError("a time cannot be negative — write 0 or more seconds")
         return float(value)
     if isinstance(value, str):
         text = value.strip()
@@ -41,14 +46,13 @@ def parse_time(value: Any) -> Any:
         except ValueError:
             match = _TIME.match(text)
             if not match:
-                raise ValueError(f"{value!r} is not a time: write seconds (12.5) or HH:MM:SS.mmm") from None
+                raise ValueError(f"{value!r} is not a time — write seconds (12.5) or HH:MM:SS.mmm") from None
             hours, minutes, secs = match.groups()
             if int(minutes) >= 60 or float(secs.replace(",", ".")) >= 60:
-                raise ValueError(f"{value!r}: minutes and seconds go up to 59") from None
+                raise ValueError(f"{value!r}: minutes and seconds go up to 59"
+                                 " — write e.g. 00:01:15 for 75 seconds") from None
             seconds = int(hours or 0) * 3600 + int(minutes) * 60 + float(secs.replace(",", "."))
-        if seconds < 0:
-            raise ValueError("a time cannot be negative")
-        return seconds
+        return parse_time(seconds)  # the number checks: finite, not negative
     return value
 
 
@@ -86,6 +90,12 @@ class Contract(StrEnum):
     saisonnier = "saisonnier"
 
 
+def field_error(field: str, message: str) -> PydanticCustomError:
+    """An error found by a model validator but belonging to one field: the loader reports it there."""
+    # the message is the template: it holds numbers and dates only, never a user's braces
+    return PydanticCustomError("field_check", message, {"field": field})
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -94,7 +104,10 @@ def _resolve(value: Any, info: ValidationInfo) -> Any:
     base = (info.context or {}).get("base")
     if isinstance(value, str) and value.strip():
         path = Path(value.strip()).expanduser()
-        return path if path.is_absolute() or base is None else Path(base) / path
+        if not path.is_absolute() and base is not None:
+            path = Path(base) / path
+        # recipes/../media/a.mp4 → media/a.mp4: one spelling per file (cache keys, messages)
+        return Path(os.path.normpath(path))
     return value
 
 
@@ -114,8 +127,8 @@ class Clip(Strict):
     @model_validator(mode="after")
     def _trim_order(self) -> Clip:
         if self.start is not None and self.end is not None and self.end <= self.start:
-            raise ValueError(
-                f"end ({self.end:g} s) must come after start ({self.start:g} s) — swap them or fix one"
+            raise field_error(
+                "end", f"end ({self.end:g} s) must come after start ({self.start:g} s) — swap them or fix one"
             )
         return self
 
@@ -164,9 +177,9 @@ class Offer(Strict):
     @model_validator(mode="after")
     def _closes_after_start(self) -> Offer:
         if self.closes is not None and self.closes <= self.start:
-            raise ValueError(
-                f"closes ({self.closes}) must be after start ({self.start}) — the offer closes once"
-                " it is filled, after the job starts"
+            raise field_error(
+                "closes", f"closes ({self.closes}) must be after start ({self.start}) — set closes to"
+                " a later date: the video is unlisted once the offer closes"
             )
         return self
 

@@ -1,0 +1,1 @@
+"""Everything that talks to the YouTube APIs (or to the local sandbox)."""
