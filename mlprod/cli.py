@@ -9,6 +9,7 @@ import click
 
 from mlprod import __version__
 from mlprod.commands.common import App
+from mlprod.commands.demo import demo_command
 from mlprod.commands.init import init_command
 from mlprod.commands.validate import validate_command
 from mlprod.errors import MlprodError
@@ -48,7 +49,7 @@ def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool) 
     ctx.obj = App(workspace=workspace, quiet=quiet)
 
 
-for command in (init_command, validate_command):
+for command in (init_command, demo_command, validate_command):
     cli.add_command(command)
 
 
