@@ -11,6 +11,7 @@ from mlprod import __version__
 from mlprod.commands.common import App
 from mlprod.commands.demo import demo_command
 from mlprod.commands.init import init_command
+from mlprod.commands.sandbox import sandbox_group
 from mlprod.commands.validate import validate_command
 from mlprod.errors import MlprodError
 
@@ -49,7 +50,7 @@ def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool) 
     ctx.obj = App(workspace=workspace, quiet=quiet)
 
 
-for command in (init_command, demo_command, validate_command):
+for command in (init_command, demo_command, validate_command, sandbox_group):
     cli.add_command(command)
 
 

@@ -1,0 +1,115 @@
+"""Helpers for tests that use a sandbox (like ``click.testing``): a hand-moved clock, a plain HTTP
+request that shows what the Google client hides, and the sign-in dance that ends in real
+``google.oauth2`` credentials whose refreshes go through the sandbox's token endpoint.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import urllib.parse
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from google.oauth2.credentials import Credentials
+
+from mlprod.sandbox.errors import SandboxError
+from mlprod.sandbox.server import SCOPES, Sandbox
+
+CLIENT_ID = "mlprod-test-client"
+CLIENT_SECRET = "not-a-secret"  # noqa: S105 — the sandbox accepts any secret
+REDIRECT_URI = "http://localhost:8765/"
+
+
+class FakeClock:
+    """A clock tests move by hand: ``SandboxConfig(clock=clock)``, then ``clock.advance(hours=2)``."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class RawAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def reason(self) -> str:
+        """``errors[0].reason`` of a Google-shaped error body."""
+        return str(self.json()["error"]["errors"][0]["reason"])
+
+
+def raw_request(
+    url: str, method: str = "GET", body: bytes = b"", headers: dict[str, str] | None = None
+) -> RawAnswer:
+    """One request with http.client: follows no redirect, does not mind 308."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request(method, target, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return RawAnswer(response.status, dict(response.getheaders()), response.read())
+    finally:
+        conn.close()
+
+
+def sign_in(sandbox: Sandbox, scopes: tuple[str, ...] = SCOPES) -> Credentials:
+    """Authorize page → code → token endpoint; credentials without an access token yet, so the
+    first API call refreshes through the sandbox (as a saved sign-in does)."""
+    query = urllib.parse.urlencode(
+        {
+            "client_id": CLIENT_ID,
+            "redirect_uri": REDIRECT_URI,
+            "response_type": "code",
+            "scope": " ".join(scopes),
+            "state": "mlprod",
+            "access_type": "offline",
+        }
+    )
+    redirect = raw_request(f"{sandbox.url}/o/oauth2/auth?{query}")
+    answer = urllib.parse.parse_qs(urllib.parse.urlsplit(redirect.headers.get("Location", "")).query)
+    if redirect.status != 302 or answer.get("state") != ["mlprod"]:
+        raise SandboxError(f"the sandbox's authorize page answered {redirect.status}")
+    form = {
+        "grant_type": "authorization_code",
+        "code": answer["code"][0],
+        "redirect_uri": REDIRECT_URI,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+    }
+    token = raw_request(
+        f"{sandbox.url}/token",
+        "POST",
+        urllib.parse.urlencode(form).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    if token.status != 200:
+        raise SandboxError(f"the sandbox's token endpoint answered {token.status}: {token.body!r}")
+    return Credentials(
+        token=None,
+        refresh_token=token.json()["refresh_token"],
+        token_uri=f"{sandbox.url}/token",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        scopes=list(scopes),
+    )
+
+
+def write_bytes(path: Path, size: int, seed: int = 1) -> Path:
+    """``size`` reproducible pseudo-random bytes at ``path``: uploads need no real video."""
+    path.write_bytes(random.Random(seed).randbytes(size))  # noqa: S311 — not for secrets
+    return path

@@ -1,0 +1,57 @@
+"""Fixtures for tests that talk to the sandbox through the real Google client.
+
+Test modules load them with ``pytest_plugins = ["sandbox_fixtures"]`` (conftest.py may do it for
+all); helpers that are not fixtures live in :mod:`mlprod.sandbox.testing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from google.oauth2.credentials import Credentials
+
+from mlprod.sandbox import Sandbox, SandboxConfig
+from mlprod.sandbox.testing import sign_in
+from mlprod.youtube.client import build_analytics, build_youtube
+
+SandboxFactory = Callable[..., Sandbox]
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[SandboxFactory]:
+    """start(**SandboxConfig fields) → a running sandbox on a free port, stopped after the test."""
+    started: list[Sandbox] = []
+
+    def start(**fields: Any) -> Sandbox:
+        sandbox = Sandbox(SandboxConfig(**fields))
+        sandbox.start()
+        started.append(sandbox)
+        return sandbox
+
+    yield start
+    for sandbox in started:
+        sandbox.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_factory: SandboxFactory) -> Sandbox:
+    """A new channel: no history, no faults, the default quota."""
+    return sandbox_factory()
+
+
+@pytest.fixture
+def credentials(sandbox: Sandbox) -> Credentials:
+    """Signed in to ``sandbox`` with mlprod's scopes; the first call refreshes the token."""
+    return sign_in(sandbox)
+
+
+@pytest.fixture
+def youtube(sandbox: Sandbox, credentials: Credentials) -> Any:
+    return build_youtube(credentials, sandbox.url)
+
+
+@pytest.fixture
+def analytics(sandbox: Sandbox, credentials: Credentials) -> Any:
+    return build_analytics(credentials, sandbox.url)
