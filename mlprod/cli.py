@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mlprod import __version__
+from mlprod.commands.build import build_command
 from mlprod.commands.common import App
 from mlprod.commands.demo import demo_command
 from mlprod.commands.init import init_command
@@ -50,7 +51,10 @@ def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool) 
     ctx.obj = App(workspace=workspace, quiet=quiet)
 
 
-for command in (init_command, demo_command, validate_command, sandbox_group):
+COMMANDS = (
+    init_command, validate_command, build_command, demo_command, sandbox_group,
+)
+for command in COMMANDS:
     cli.add_command(command)
 
 

@@ -6,6 +6,7 @@ content, never their name: a PNG renamed ``.mp4`` is an image, and says so.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from dataclasses import dataclass
 from fractions import Fraction
@@ -89,7 +90,7 @@ def _video_info(container: av.container.InputContainer, stream: av.VideoStream, 
         if not first_frame_seen and packet.size:
             try:
                 for frame in packet.decode():
-                    rotation = int(round(-frame.rotation)) % 360 if frame.rotation else 0
+                    rotation = round(-frame.rotation) % 360 if frame.rotation else 0
                     first_frame_seen = True
                     break
             except av.error.FFmpegError as err:
@@ -101,7 +102,7 @@ def _video_info(container: av.container.InputContainer, stream: av.VideoStream, 
         raise MediaError(f"{path}: the video stream holds no picture — the file is empty or truncated;"
                          " copy it again from the phone or camera")
     pts.sort()
-    deltas = [b - a for a, b in zip(pts, pts[1:], strict=False) if b > a]
+    deltas = [b - a for a, b in itertools.pairwise(pts) if b > a]
     fps, constant = _rate(deltas, stream.time_base or Fraction(1, 90000))
     if fps is None:
         fps = float(stream.average_rate or stream.guessed_rate or 0)
@@ -135,6 +136,8 @@ def _check_not_truncated(container: av.container.InputContainer, path: Path, dur
         return
     stream = streams[0]
     time_base = stream.time_base or Fraction(1, 90000)
+    # each stream against its own length: a clip whose sound outlasts its picture is not truncated
+    duration = _stream_duration(stream) or duration
     reached = 0.0
     try:
         container.seek(int(max(duration - 1.5, 0) / time_base), stream=stream, backward=True)

@@ -1,0 +1,253 @@
+"""A timeline → ffmpeg's arguments: the one render pass and the audio-only measuring passes. Pure.
+
+The render is one ``filter_complex``: each clip trimmed at the input (``-ss``/``-t``), made
+constant-rate, scaled to fit and surrounded by a blurred, darkened copy of itself (blurred at an
+eighth of the size: cheap) or the brand colour; the cached cards in between; one ``concat``;
+the lower thirds overlaid; the subtitles burned by libass with the brand's fonts; the sound made
+48 kHz stereo per segment, concatenated, mixed with the ducked music bed and brought to −14 LUFS.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlprod.render import audio
+from mlprod.render.audio import Loudness
+from mlprod.render.cards import Overlay
+from mlprod.render.plan import Segment, Timeline
+from mlprod.render.profile import AUDIO_RATE
+
+BLUR_SCALE = 8            # the fill is blurred at 1/8 of the frame size, then scaled up
+SLIDE = 0.35              # seconds a lower third takes to slide in or out
+INPUT_MARGIN = 1.0        # seconds read past a clip's end, for the frame-rate conversion
+ONE_THREAD_PIXELS = 1920 * 1088  # up to 1080p a single decoding thread keeps up with the encoder
+SAME_COLOURS = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
+# x264's defaults buffer frames for speed we barely get: one frame thread per core (not 1.5) and a
+# lookahead sharing them (the same video) encode at the same pace with ~50 MB less at 1080p
+X264_MEMORY = ["-threads:v", str(os.cpu_count() or 0), "-x264-params", "sync-lookahead=0"]
+BT709 = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
+
+
+@dataclass(frozen=True)
+class RenderAssets:
+    """Files made for this render: card videos by segment index, overlays, the .ass subtitles."""
+
+    cards: Mapping[int, Path]
+    overlays: tuple[Overlay, ...]
+    subtitles: Path | None
+    fonts_dir: Path
+
+
+@dataclass(frozen=True)
+class AudioLevels:
+    """Gains found by the measuring passes (dB), and the programme's own measurement."""
+
+    speech_gain: float = 0.0
+    music_gain: float = 0.0
+    programme: Loudness | None = None
+
+
+def escape_value(value: str | Path) -> str:
+    """A filter option value, quoted for both levels of ffmpeg's filtergraph parsing."""
+    quoted = "'" + str(value).replace("'", "'\\''") + "'"
+    return "".join("\\" + ch if ch in "\\'[],;" else ch for ch in quoted)
+
+
+class _Inputs:
+    """ffmpeg input arguments, numbered in the order they are added."""
+
+    def __init__(self) -> None:
+        self.args: list[str] = []
+        self.count = 0
+
+    def add(self, path: Path, *options: str, threads: int = 1) -> int:
+        """``threads``: decoding threads (0: ffmpeg's choice); one keeps memory low and keeps up
+        with the encoder for pictures up to 1080p."""
+        self.args += [*options, "-threads", str(threads), "-i", str(path)]
+        self.count += 1
+        return self.count - 1
+
+
+def _clip_options(timeline: Timeline, segment: Segment) -> list[str]:
+    assert segment.cut is not None
+    options = ["-ss", f"{segment.cut.start:.3f}"] if segment.cut.start > 0 else []
+    return [*options, "-t", f"{timeline.seconds(segment.frames) + INPUT_MARGIN:.3f}"]
+
+
+def _decoder_threads(segment: Segment) -> int:
+    assert segment.cut is not None
+    return 1 if segment.cut.pixels <= ONE_THREAD_PIXELS else 0
+
+
+def _fit(timeline: Timeline, segment: Segment, src: str, out: str, tag: str) -> list[str]:
+    """Scale ``src`` into the frame without distortion, filling the rest as the plan says."""
+    assert segment.cut is not None
+    width, height = timeline.profile.width, timeline.profile.height
+    fit = segment.cut.fit
+    if fit == "exact":
+        return [f"{src}scale={width}:{height}:out_range=tv{out}"]
+    inside = f"scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2:out_range=tv"
+    if fit == "color":
+        color = timeline.background.lstrip("#")
+        return [f"{src}{inside},pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=0x{color}{out}"]
+    small_w, small_h = _even(width / BLUR_SCALE), _even(height / BLUR_SCALE)
+    return [
+        f"{src}split=2[fg{tag}][bg{tag}]",
+        # blurred anyway: the fastest scaler is as good as any here
+        f"[bg{tag}]scale={small_w}:{small_h}:force_original_aspect_ratio=increase:flags=fast_bilinear,"
+        f"crop={small_w}:{small_h},gblur=sigma=3,lutyuv=y=16+(val-16)*0.5,"
+        f"scale={width}:{height}:flags=fast_bilinear[bb{tag}]",
+        f"[fg{tag}]{inside}[ff{tag}]",
+        f"[bb{tag}][ff{tag}]overlay=(W-w)/2:(H-h)/2{out}",
+    ]
+
+
+def _even(value: float) -> int:
+    return max(round(value / 2) * 2, 2)
+
+
+def _clip_video(timeline: Timeline, segment: Segment, index: int, k: int) -> list[str]:
+    assert segment.cut is not None
+    fps = timeline.fps
+    drop_first = segment.cut.source_fps > fps * 1.01  # fewer frames to scale when the source is faster
+    head = f"[{index}:v]setpts=PTS-STARTPTS" + (f",fps={fps}" if drop_first else "")
+    statements = [f"{head}[src{k}]"]
+    statements += _fit(timeline, segment, f"[src{k}]", f"[fit{k}]", str(k))
+    tail = "" if drop_first else f"fps={fps},"
+    statements.append(f"[fit{k}]{tail}{_exact(segment)}[v{k}]")
+    return statements
+
+
+def _exact(segment: Segment) -> str:
+    """Exactly the planned number of frames (the last one held if the source runs short), all
+    labelled alike: segments that differ in colour tags would make ffmpeg convert every frame of
+    some of them to concatenate them, for no visible gain."""
+    return (f"setsar=1,format=yuv420p,{SAME_COLOURS},tpad=stop=-1:stop_mode=clone,"
+            f"trim=end_frame={segment.frames}")
+
+
+def _video_graph(timeline: Timeline, assets: RenderAssets, inputs: _Inputs,
+                 clip_inputs: dict[int, int]) -> list[str]:
+    statements: list[str] = []
+    for k, segment in enumerate(timeline.segments):
+        if segment.cut is not None:
+            statements += _clip_video(timeline, segment, clip_inputs[k], k)
+        else:
+            # a source inside the graph, read only when its turn comes: an input waiting for its
+            # turn would hold a queue of decoded frames (tens of MB at 1080p) all along
+            source = f"movie=filename={escape_value(assets.cards[k])}:dec_threads=1"
+            statements.append(f"{source},setpts=PTS-STARTPTS,{_exact(segment)}[v{k}]")
+    labels = "".join(f"[v{k}]" for k in range(len(timeline.segments)))
+    statements.append(f"{labels}concat=n={len(timeline.segments)}:v=1:a=0[vcat]")
+    last = "[vcat]"
+    for j, overlay in enumerate(assets.overlays):
+        index = inputs.add(overlay.path)
+        statements.append(f"{last}[{index}:v]overlay=x='{_slide_x(overlay)}':y={overlay.y}"
+                          f":enable='between(t,{overlay.start:.3f},{overlay.end:.3f})'[ov{j}]")
+        last = f"[ov{j}]"
+    finish = []
+    if assets.subtitles is not None:
+        finish.append(f"subtitles=filename={escape_value(assets.subtitles)}"
+                      f":fontsdir={escape_value(assets.fonts_dir)}")
+    finish.append("format=yuv420p")
+    statements.append(f"{last}{','.join(finish)}[vout]")
+    return statements
+
+
+def _slide_x(overlay: Overlay) -> str:
+    """x of a lower third: slides in from the left edge, holds, slides back out."""
+    x0, a, b = overlay.x, overlay.start, overlay.end
+    travel = f"({x0}+w)"
+    return (f"if(lt(t,{a + SLIDE:.3f}),{x0}-{travel}*(1-(t-{a:.3f})/{SLIDE}),"
+            f"if(gt(t,{b - SLIDE:.3f}),{x0}-{travel}*((t-{b - SLIDE:.3f})/{SLIDE}),{x0}))")
+
+
+def _speech_graph(timeline: Timeline, clip_inputs: dict[int, int], gain_db: float, out: str) -> list[str]:
+    """Every segment's sound (silence for cards and silent clips), end to end."""
+    statements = []
+    for k, segment in enumerate(timeline.segments):
+        samples = timeline.samples(segment.frames)
+        if segment.cut is not None and segment.cut.has_audio:
+            statements.append(audio.clip_audio(f"[{clip_inputs[k]}:a]", samples) + f"[a{k}]")
+        else:
+            statements.append(audio.silence(samples) + f"[a{k}]")
+    labels = "".join(f"[a{k}]" for k in range(len(timeline.segments)))
+    statements.append(f"{labels}concat=n={len(timeline.segments)}:v=0:a=1,volume={gain_db:.2f}dB{out}")
+    return statements
+
+
+def _programme_graph(timeline: Timeline, inputs: _Inputs, clip_inputs: dict[int, int],
+                     levels: AudioLevels, out: str) -> list[str]:
+    """Speech and, when the recipe has one, the ducked music bed: the sound before loudness."""
+    if timeline.music is None:
+        return _speech_graph(timeline, clip_inputs, levels.speech_gain, out)
+    statements = _speech_graph(timeline, clip_inputs, levels.speech_gain, "[speech]")
+    loop = ["-stream_loop", "-1"] if timeline.music.loop else []
+    music = inputs.add(timeline.music.path, *loop)
+    statements.append(audio.music_bed(f"[{music}:a]", timeline.music, timeline, levels.music_gain) + "[bed]")
+    statements += audio.mix("[speech]", "[bed]", timeline.music.duck, out)
+    return statements
+
+
+def _add_clips(timeline: Timeline, inputs: _Inputs, *, audio_only: bool) -> dict[int, int]:
+    """Clip inputs by segment index (in audio-only passes, only the clips that have sound)."""
+    found = {}
+    for k, segment in enumerate(timeline.segments):
+        if segment.cut is None or (audio_only and not segment.cut.has_audio):
+            continue
+        found[k] = inputs.add(segment.cut.path, *_clip_options(timeline, segment),
+                              threads=_decoder_threads(segment))
+    return found
+
+
+def render_args(timeline: Timeline, assets: RenderAssets, levels: AudioLevels, output: Path) -> list[str]:
+    """The one pass that makes the video: inputs, the filter graph, the encoders, the MP4."""
+    inputs = _Inputs()
+    clip_inputs = _add_clips(timeline, inputs, audio_only=False)
+    video = _video_graph(timeline, assets, inputs, clip_inputs)
+    sound = _programme_graph(timeline, inputs, clip_inputs, levels, "[programme]")
+    sound.append(f"[programme]{audio.normalize_filter(levels.programme)},{audio.STEREO}[aout]")
+    enc = timeline.profile.encoder
+    return [
+        *inputs.args, "-filter_complex", ";".join(video + sound),
+        "-map", "[vout]", "-map", "[aout]",
+        "-c:v", "libx264", "-preset", enc.preset, "-crf", str(enc.crf), *X264_MEMORY, "-pix_fmt", "yuv420p",
+        "-profile:v", "high", "-r", str(timeline.fps), "-fps_mode", "cfr",
+        *BT709,
+        "-c:a", "aac", "-b:a", enc.audio_bitrate, "-ar", str(AUDIO_RATE), "-ac", "2",
+        "-metadata", f"title={timeline.title}", "-movflags", "+faststart",
+        "-t", f"{timeline.duration:.6f}", "-f", "mp4", str(output),
+    ]
+
+
+def _measure(inputs: _Inputs, statements: list[str]) -> list[str]:
+    return ["-v", "info", "-nostats", *inputs.args, "-filter_complex", ";".join(statements),
+            "-map", "[measured]", "-f", "null", "-"]
+
+
+def speech_measure_args(timeline: Timeline) -> list[str]:
+    """Audio only: the clips' sound end to end, measured (no picture is decoded)."""
+    inputs = _Inputs()
+    clip_inputs = _add_clips(timeline, inputs, audio_only=True)
+    statements = _speech_graph(timeline, clip_inputs, 0.0, "[speech]")
+    statements.append(f"[speech]{audio.measure_filter()}[measured]")
+    return _measure(inputs, statements)
+
+
+def programme_measure_args(timeline: Timeline, levels: AudioLevels) -> list[str]:
+    """Audio only: speech and ducked music mixed exactly as the render will, measured."""
+    inputs = _Inputs()
+    clip_inputs = _add_clips(timeline, inputs, audio_only=True)
+    statements = _programme_graph(timeline, inputs, clip_inputs, levels, "[programme]")
+    statements.append(f"[programme]{audio.measure_filter()}[measured]")
+    return _measure(inputs, statements)
+
+
+def music_measure_args(path: Path) -> list[str]:
+    """Audio only: a music file's own loudness (remembered per file version by the caller)."""
+    return ["-v", "info", "-nostats", "-i", str(path), "-filter_complex",
+            f"[0:a]aresample={AUDIO_RATE},{audio.STEREO},{audio.measure_filter()}[measured]",
+            "-map", "[measured]", "-f", "null", "-"]

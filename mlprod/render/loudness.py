@@ -1,0 +1,60 @@
+"""The measuring passes (audio only, so cheap) that give the render its gains. See audio.py."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from mlprod.media.ffmpeg import run_ffmpeg
+from mlprod.render import graph
+from mlprod.render.audio import TARGET_I, Loudness, gain_to, parse_ebur128
+from mlprod.render.cache import FileDigests
+from mlprod.render.graph import AudioLevels
+from mlprod.render.plan import Timeline
+
+MUSIC_MEMO = "music-loudness.json"
+MEASURE_VERSION = "ebur128-1"
+
+
+def _measure(args: list[str], what: str, binary: str | None) -> Loudness:
+    finished = run_ffmpeg(args, what=what, binary=binary)
+    return parse_ebur128(finished.stderr_tail, what)
+
+
+def music_loudness(path: Path, digests: FileDigests, cache_dir: Path, binary: str | None) -> Loudness:
+    """A music file's loudness, measured once per file version."""
+    memo_path = cache_dir / MUSIC_MEMO
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    key = f"{MEASURE_VERSION}:{digests.digest(path)}"
+    if isinstance(memo.get(key), str):
+        try:
+            return Loudness.from_json(memo[key])
+        except (ValueError, TypeError):
+            pass  # written by another version: measure again
+    measured = _measure(graph.music_measure_args(path), f"measuring the loudness of {path}", binary)
+    memo[key] = measured.to_json()
+    memo_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = memo_path.with_name(f"{memo_path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(memo), encoding="utf-8")
+    tmp.replace(memo_path)
+    return measured
+
+
+def measure_levels(timeline: Timeline, digests: FileDigests, cache_dir: Path,
+                   binary: str | None = None) -> AudioLevels:
+    """Speech to −14 LUFS, music ``volume_db`` under it, then the mix measured as it will sound."""
+    speech = _measure(graph.speech_measure_args(timeline), f"measuring the loudness of {timeline.slug}'s"
+                      " clips", binary)
+    if timeline.music is None:
+        return AudioLevels(programme=speech)
+    music = music_loudness(timeline.music.path, digests, cache_dir, binary)
+    # with nobody speaking, the music is the programme: bring it to the target itself
+    music_target = TARGET_I if speech.silent else TARGET_I + timeline.music.volume_db
+    levels = AudioLevels(speech_gain=gain_to(TARGET_I, speech), music_gain=gain_to(music_target, music))
+    programme = _measure(graph.programme_measure_args(timeline, levels),
+                         f"measuring the loudness of {timeline.slug}'s mix", binary)
+    return AudioLevels(levels.speech_gain, levels.music_gain, programme)

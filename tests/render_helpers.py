@@ -1,0 +1,90 @@
+"""Helpers for the render and build tests: a quick brand, recipes, and measuring what was made.
+
+Builds in these tests run real ffmpeg at ``draft`` quality (960×540) on tiny generated clips, with
+the workspace's brand shortened (1-second intro and outro) to keep the suite fast; one test builds
+the full-size default.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image
+
+from mlprod.config import Settings
+from mlprod.media.ffmpeg import run_ffmpeg
+
+FAST_BRAND = {"intro": 1.0, "outro": 1.0, "lower_third": 1.0, "offer_card": 1.0}
+
+
+def quick_brand(settings: Settings, **seconds: float) -> None:
+    """Shorten the workspace brand's cards (a user may edit brand.toml just so)."""
+    path = settings.brand_dir() / "brand.toml"
+    text = path.read_text(encoding="utf-8")
+    for section, value in {**FAST_BRAND, **seconds}.items():
+        text = re.sub(rf"(\[{section}\]\nseconds = )[0-9.]+", rf"\g<1>{value}", text)
+    path.write_text(text, encoding="utf-8")
+
+
+def write_recipe(settings: Settings, name: str, text: str) -> Path:
+    path = settings.recipes_dir / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def tutorial(*clips: str, title: str = "Préparer son entretien", extra: str = "",
+             formats: str = "", quality: str = "draft") -> str:
+    """A tutorial recipe; each clip is YAML for one list item, e.g. "file: /x.mp4\\n    end: 1"."""
+    items = "".join(f"  - {c}\n" for c in clips)
+    output = f"output:\n  quality: {quality}\n" + (f"  formats: [{formats}]\n" if formats else "")
+    return f"kind: tutorial\ntitle: \"{title}\"\n{extra}clips:\n{items}{output}"
+
+
+def loudness(path: Path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) as ffmpeg's ebur128 filter measures them."""
+    done = run_ffmpeg(["-v", "info", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
+                       "-f", "null", "-"], what="measuring loudness")
+    summary = done.stderr_tail[done.stderr_tail.rindex("Summary:"):]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert integrated and peak, summary
+    return float(integrated.group(1)), float(peak.group(1))
+
+
+def frame_at(path: Path, seconds: float) -> np.ndarray:
+    """The decoded picture shown at ``seconds`` (RGB)."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            if frame.time is not None and frame.time >= seconds - 1e-3:
+                return frame.to_ndarray(format="rgb24")
+    raise AssertionError(f"{path} has no frame at {seconds} s")
+
+
+def jpeg_size(path: Path) -> tuple[str | None, tuple[int, int]]:
+    with Image.open(path) as img:
+        return img.format, img.size
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """Temporary files or folders a build may have left (there must be none)."""
+    if not folder.exists():
+        return []
+    return [p for p in folder.rglob("*") if ".partial" in p.name or p.name.endswith(".tmp")]
+
+
+def top_level_boxes(path: Path) -> list[str]:
+    """The MP4's top-level boxes in order (faststart puts moov before mdat)."""
+    names = []
+    with open(path, "rb") as handle:
+        while header := handle.read(8):
+            size, name = int.from_bytes(header[:4], "big"), header[4:8].decode("latin-1")
+            names.append(name)
+            if size == 1:
+                size = int.from_bytes(handle.read(8), "big") - 8
+            handle.seek(size - 8, 1)
+    return names
