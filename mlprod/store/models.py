@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -24,7 +24,10 @@ def utcnow() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dt.datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
 
 
 class Build(Base):
@@ -127,10 +130,10 @@ class DailyMetric(Base):
 
 
 class VideoMetric(Base):
-    """Per-video Analytics figures for one day."""
+    """Per-video Analytics figures for one day (days without any figure for the video have no row)."""
 
     __tablename__ = "video_metrics"
-    __table_args__ = (UniqueConstraint("youtube_id", "day"),)
+    __table_args__ = (UniqueConstraint("youtube_id", "day"), Index("ix_video_metrics_day", "day"))
     id: Mapped[int] = mapped_column(primary_key=True)
     youtube_id: Mapped[str] = mapped_column(String(64), index=True)
     day: Mapped[dt.date] = mapped_column(Date)
@@ -139,6 +142,44 @@ class VideoMetric(Base):
     subscribers_gained: Mapped[int] = mapped_column(default=0)
     subscribers_lost: Mapped[int] = mapped_column(default=0)
     synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SyncState(Base):
+    """Where `mlprod stats sync` stands for the channel: one row, advanced with every chunk it stores.
+
+    ``synced_through`` is the last day whose Analytics figures are in ``daily_metrics``; the days after
+    it are not delivered by the API yet. ``subscribers_before`` is the channel's count before its first
+    Analytics day (0 when the figures cover its whole life); ``subscribers_before_margin`` says by how
+    much it may be too low when it had to be deduced from YouTube's rounded count.
+    """
+
+    __tablename__ = "stats_sync_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(64), unique=True)
+    channel_title: Mapped[str] = mapped_column(String(200), default="")
+    channel_started: Mapped[dt.date] = mapped_column(Date)
+    synced_through: Mapped[dt.date | None] = mapped_column(Date)
+    subscribers_before: Mapped[int] = mapped_column(BigInteger, default=0)
+    subscribers_before_margin: Mapped[int] = mapped_column(default=0)
+    last_sync_at: Mapped[dt.datetime | None]
+
+
+class ChannelVideo(Base):
+    """Any video of the channel seen in the statistics, ours or not: its title and publication."""
+
+    __tablename__ = "channel_videos"
+    youtube_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    published_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ChannelPlaylist(Base):
+    """A playlist of the channel (the theme of the tutorials in it)."""
+
+    __tablename__ = "channel_playlists"
+    playlist_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Invitation(Base):
@@ -168,6 +209,8 @@ class Submission(Base):
     reject_reason: Mapped[str | None] = mapped_column(Text)
     recipe: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    contact_person: Mapped[str | None] = mapped_column(Text)  # whom staff call back; never published
+    reviewed_at: Mapped[dt.datetime | None]  # when staff approved or rejected it
     files: Mapped[list[SubmissionFile]] = relationship(
         back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionFile.id"
     )
@@ -183,4 +226,6 @@ class SubmissionFile(Base):
     original_name: Mapped[str] = mapped_column(String(500))  # shown, never used as a path
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
+    media_format: Mapped[str | None] = mapped_column(String(40))  # what probing found: mp4, png, jpeg…
+    duration: Mapped[float | None]  # seconds, for clips
     submission: Mapped[Submission] = relationship(back_populates="files")

@@ -9,7 +9,7 @@ from mlprod.store.models import Base
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only when someone runs the alembic CLI by hand
-    raise SystemExit("run migrations through mlprod (they apply themselves when a command opens the database)")
+    raise SystemExit("run migrations through mlprod: they apply themselves when a command opens the database")
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
