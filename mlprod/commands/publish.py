@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mlprod.commands.common import App, echo_json, pass_app
+from mlprod.errors import ConfigError
+from mlprod.progress import ProgressBar
+from mlprod.recipe.schema import Format
+from mlprod.youtube.publish import BarFactory, BatchResult, Outcome, PublishOptions, publish_recipes
+from mlprod.youtube.quota import reset_text
+from mlprod.youtube.quota_costs import DAILY_QUOTA
+
+
+def recipe_paths(app: App, given: tuple[Path, ...]) -> list[Path]:
+    """RECIPE arguments (files or folders of .yaml files), relative to -C or the current folder."""
+    base = (app.workspace or Path.cwd()).resolve()
+    paths: list[Path] = []
+    for item in given:
+        path = item if item.is_absolute() else base / item
+        if path.is_dir():
+            found = sorted(p for pattern in ("*.yaml", "*.yml") for p in path.rglob(pattern))
+            if not found:
+                raise ConfigError(f"{item}: this folder holds no recipe (.yaml) — check the path")
+            paths.extend(found)
+        else:
+            paths.append(path)
+    return paths
+
+
+def _print(batch: BatchResult) -> None:
+    for result in batch.results:
+        said = result.message.startswith((f"{result.recipe}:", "/"))  # the error names the file
+        text = result.message if said else f"{result.recipe}: {result.message}"
+        if result.url:
+            text += f"\n    {result.url}"
+        failed = result.outcome in (Outcome.failed, Outcome.skipped)
+        click.echo(text, err=failed)
+        for warning in result.warnings:
+            click.echo(f"    warning: {warning}", err=True)
+    counts: dict[str, int] = {}
+    for result in batch.results:
+        counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+    click.echo(f"{summary}. Quota: {batch.spent:,} units spent now; today {batch.used_today:,} of"
+               f" {batch.budget:,} used ({reset_text()}).")
+    if batch.stopped:
+        click.echo(f"The batch stopped: {batch.stopped}", err=True)
+
+
+def _bars(app: App, unit: str) -> BarFactory | None:
+    """Progress bars on a terminal only (never when piped, nor with --quiet)."""
+    if not app.show_progress:
+        return None
+
+    def make(label: str) -> ProgressBar:
+        return ProgressBar(label, unit=unit, enabled=True)
+
+    return make
+
+
+@click.command("publish")
+@click.argument("recipes", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--update", is_flag=True,
+              help="Push changed metadata (title, description, tags, privacy, schedule, playlist) of"
+                   " videos already online, without uploading them again.")
+@click.option("--format", "fmt", type=click.Choice([f.value for f in Format]),
+              help="Which build to publish (default: the recipe's first output format).")
+@click.option("--quota-budget", type=click.IntRange(min=1), default=DAILY_QUOTA, show_default=True,
+              envvar="MLPROD_QUOTA_BUDGET", help="The project's daily YouTube quota, in units.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object of results.")
+@pass_app
+def publish_command(app: App, recipes: tuple[Path, ...], update: bool, fmt: str | None,
+                    quota_budget: int, as_json: bool) -> None:
+    """Put RECIPE videos on YouTube: build if needed, upload once, print the watch URL.
+
+    The upload resumes where it stopped if it was interrupted (run the same command again), and
+    a recipe already online is never uploaded twice. Thumbnail, French captions and playlist
+    follow the video; job offers need their employer's approved consent. Refuses up front when
+    today's quota cannot cover the batch. Exits 1 if any recipe failed.
+
+    Example: mlprod publish recipes/entretien.yaml recipes/offres/
+    """
+    options = PublishOptions(update=update, quota_budget=quota_budget, format=fmt,
+                             upload_bar=_bars(app, "bytes"), build_bar=_bars(app, "s"))
+    try:
+        batch = publish_recipes(app.settings, app.db, recipe_paths(app, recipes), options)
+    except KeyboardInterrupt:
+        click.echo("Interrupted: run the same command again, the upload resumes where it stopped.",
+                   err=True)
+        raise click.exceptions.Exit(130) from None
+    if as_json:
+        echo_json({"results": [r.to_json() for r in batch.results], "quota_spent": batch.spent,
+                   "quota_used_today": batch.used_today, "quota_budget": batch.budget,
+                   "stopped": batch.stopped})
+    else:
+        _print(batch)
+    if batch.failed:
+        raise click.exceptions.Exit(1)

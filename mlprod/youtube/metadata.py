@@ -1,0 +1,159 @@
+"""A recipe's YouTube metadata: the snippet and status sent with the upload (and with updates).
+
+Job offers get a title and a description in French made from the offer when the recipe does not
+write them. Everything is checked against YouTube's rules (:mod:`mlprod.youtube.rules`) before any
+upload: a refused upload still costs quota. ``videos.update`` replaces whole parts, so
+:meth:`VideoMetadata.body` always carries every property we manage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlprod.errors import PublishError
+from mlprod.recipe import LoadedRecipe
+from mlprod.recipe.schema import JobOffer, Offer, Publish
+from mlprod.youtube.rules import DESCRIPTION_MAX_BYTES, check_metadata
+
+JOB_OFFERS_PLAYLIST = "Offres d'emploi"
+LANGUAGE = "fr"
+CAPTIONS_NAME = "Français"
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+CONTRACTS = {"CDI": "CDI", "CDD": "CDD", "alternance": "Alternance", "interim": "Intérim",
+             "stage": "Stage", "saisonnier": "Contrat saisonnier"}
+SIGNATURE = "Une offre relayée par la Mission Locale du Pays Salonais."
+
+
+def french_date(day: dt.date) -> str:
+    """``1er septembre 2026``, ``30 septembre 2026``."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def expired_notice(closed_on: dt.date) -> str:
+    return f"Cette offre est pourvue ou close depuis le {french_date(closed_on)}."
+
+
+def offer_description(recipe: JobOffer) -> str:
+    """The description of a job offer video, in French, made from the offer."""
+    offer: Offer = recipe.offer
+    contract = CONTRACTS.get(offer.contract.value, offer.contract.value)
+    lines = [f"{recipe.employer.name} recrute : {offer.position} ({contract}) à {offer.location}.", "",
+             f"Poste : {offer.position}", f"Contrat : {contract}", f"Lieu : {offer.location}",
+             f"Début : à partir du {french_date(offer.start)}"]
+    if offer.hours:
+        lines.append(f"Horaires : {offer.hours}")
+    if offer.requirements:
+        lines.append(f"Profil recherché : {offer.requirements}")
+    if offer.apply:
+        lines.append(f"Pour postuler : {offer.apply}")
+    lines.append(f"Contact : {offer.contact}")
+    if offer.closes:
+        lines += ["", f"Offre ouverte jusqu'au {french_date(offer.closes)}."]
+    lines += ["", SIGNATURE]
+    return "\n".join(lines)
+
+
+def offer_tags(recipe: JobOffer) -> list[str]:
+    offer = recipe.offer
+    return ["offre d'emploi", "recrutement", offer.contract.value, offer.location, offer.position,
+            "mission locale"]
+
+
+@dataclass(frozen=True)
+class VideoMetadata:
+    """Everything mlprod sets on a video; ``body()`` is the resource for insert and update."""
+
+    title: str
+    description: str
+    tags: list[str] = field(default_factory=list)
+    category_id: str = "27"
+    privacy: str = "public"
+    publish_at: dt.datetime | None = None
+    playlist: str | None = None
+
+    def snippet(self) -> dict[str, Any]:
+        snippet: dict[str, Any] = {"title": self.title, "description": self.description,
+                                   "categoryId": self.category_id, "defaultLanguage": LANGUAGE,
+                                   "defaultAudioLanguage": LANGUAGE}
+        if self.tags:
+            snippet["tags"] = list(self.tags)
+        return snippet
+
+    def status(self) -> dict[str, Any]:
+        status: dict[str, Any] = {"privacyStatus": self.privacy, "selfDeclaredMadeForKids": False,
+                                  "embeddable": True, "license": "youtube", "publicStatsViewable": True}
+        if self.publish_at is not None:
+            status["publishAt"] = self.publish_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return status
+
+    def body(self, video_id: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"snippet": self.snippet(), "status": self.status()}
+        if video_id:
+            body["id"] = video_id
+        return body
+
+    def fingerprint(self) -> str:
+        """A hash of what we set, to tell whether ``--update`` has anything to push."""
+        data = {**self.body(), "playlist": self.playlist}
+        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _privacy(publish: Publish) -> str:
+    """``publish_at`` makes a video private until then, unless the recipe chose a privacy itself
+    (then the rules say publish_at needs private)."""
+    if publish.publish_at is not None and "privacy" not in publish.model_fields_set:
+        return "private"
+    return publish.privacy.value
+
+
+def metadata_for(loaded: LoadedRecipe, *, closed_on: dt.date | None = None) -> VideoMetadata:
+    """The metadata of ``loaded``; ``closed_on`` gives an expired job offer's (unlisted, marked)."""
+    recipe = loaded.recipe
+    publish = recipe.publish or Publish()
+    title = publish.title or recipe.display_title
+    description = publish.description.strip()
+    tags = list(publish.tags)
+    playlist = publish.playlist
+    if isinstance(recipe, JobOffer):
+        description = description or offer_description(recipe)
+        tags = tags or offer_tags(recipe)
+        playlist = playlist or JOB_OFFERS_PLAYLIST
+    meta = VideoMetadata(title=title, description=description, tags=tags,
+                         category_id=str(publish.category), privacy=_privacy(publish),
+                         publish_at=publish.publish_at, playlist=playlist)
+    return expired(meta, closed_on) if closed_on else meta
+
+
+def expired(meta: VideoMetadata, closed_on: dt.date) -> VideoMetadata:
+    """The metadata of a filled or closed offer: unlisted, the notice on top of the description,
+    out of its playlist."""
+    return VideoMetadata(title=meta.title, description=mark_expired(meta.description, closed_on),
+                         tags=meta.tags, category_id=meta.category_id, privacy="unlisted",
+                         publish_at=None, playlist=None)
+
+
+def mark_expired(description: str, closed_on: dt.date) -> str:
+    """Put the notice first (once), cutting the end if the whole would pass 5000 bytes."""
+    notice = expired_notice(closed_on)
+    if description.startswith(notice):
+        return description
+    text = f"{notice}\n\n{description}".rstrip()
+    data = text.encode("utf-8")
+    if len(data) > DESCRIPTION_MAX_BYTES:  # "…" takes 3 bytes
+        text = data[: DESCRIPTION_MAX_BYTES - 3].decode("utf-8", "ignore").rstrip() + "…"
+    return text
+
+
+def check(meta: VideoMetadata, where: str, now: dt.datetime | None = None) -> None:
+    """Raise :class:`PublishError` listing every rule ``meta`` breaks (before anything is sent)."""
+    problems = check_metadata(meta.title, meta.description, meta.tags, meta.privacy, meta.publish_at,
+                              now)
+    if problems:
+        lines = "\n".join(f"  {where}: publish.{p.field}: {p.message}" for p in problems)
+        raise PublishError(f"{where}: YouTube would refuse this video's metadata; nothing was"
+                           f" uploaded:\n{lines}")
