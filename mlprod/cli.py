@@ -16,7 +16,9 @@ from mlprod.commands.expire import expire_command
 from mlprod.commands.init import init_command
 from mlprod.commands.intake import intake_group
 from mlprod.commands.publish import publish_command
+from mlprod.commands.report import report_command
 from mlprod.commands.sandbox import sandbox_group
+from mlprod.commands.stats import stats_group
 from mlprod.commands.status import status_command
 from mlprod.commands.validate import validate_command
 from mlprod.errors import MlprodError
@@ -57,7 +59,7 @@ def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool) 
 
 
 COMMANDS = (
-    init_command, validate_command, build_command, demo_command, auth_group, publish_command, status_command, expire_command, intake_group, sandbox_group,
+    init_command, validate_command, build_command, demo_command, auth_group, publish_command, status_command, expire_command, stats_group, report_command, intake_group, sandbox_group,
 )
 for command in COMMANDS:
     cli.add_command(command)

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from mlprod.sandbox import SandboxConfig, serve
+from mlprod.sandbox.history import PRE_HISTORY_DAYS
 from mlprod.youtube.quota_costs import COST_TABLES, DAILY_QUOTA
 
 
@@ -22,7 +23,8 @@ def sandbox_group() -> None:
               help="Break uploads on purpose: 503@N, reset@N, expire@N (Nth chunk), quota.")
 @click.option("--throttle-kbps", type=int, metavar="N", help="Read uploads at most N kilobits/s.")
 @click.option("--history", metavar="START:COUNT,END:COUNT",
-              help="A channel whose subscribers grew between two dates, e.g. 2020-03-16:600,2020-05-16:2300")
+              help="A channel whose subscribers grew between two dates, e.g. 2020-03-16:600,2020-05-16:2300"
+                   f" (created with none {PRE_HISTORY_DAYS} days before the first).")
 @click.option("--quota", type=int, default=DAILY_QUOTA, show_default=True, help="Daily quota units.")
 @click.option("--costs", type=click.Choice(sorted(COST_TABLES)), default="2026", show_default=True,
               help="Quota cost table: 2026 (videos.insert 100) or legacy (1600).")

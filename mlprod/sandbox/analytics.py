@@ -1,8 +1,8 @@
 """Analytics v2 ``reports.query``: day, month, video and total reports from the channel history.
 
-Like the real service, the last days are not ready: no rows after ``today - 3`` (Pacific time).
-Days the channel existed but the history does not cover (and uploads made in the sandbox) have
-zero figures.
+Like the real service, the reports cover the channel's whole life, from its creation (the history's
+``created``, before its start), and the last days are not ready: no rows after ``today - 3``
+(Pacific time). Days after the history's end (and uploads made in the sandbox) have zero figures.
 """
 
 from __future__ import annotations

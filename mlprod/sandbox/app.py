@@ -60,7 +60,7 @@ class SandboxApp:
     def _fresh_state(self) -> ChannelState:
         seed = hashlib.sha256(f"mlprod-sandbox/{self.config.history or ''}".encode()).digest()
         suffix = base64.urlsafe_b64encode(seed).decode()[:22]
-        created = self.history.spec.start if self.history else self.today()
+        created = self.history.created if self.history else self.today()
         return ChannelState("UC" + suffix, CHANNEL_TITLE, created.isoformat())
 
     # -- the channel, as handlers see it -------------------------------------------------------
@@ -83,8 +83,9 @@ class SandboxApp:
 
     @property
     def channel_created_on(self) -> date:
+        """The history's creation (a state file from before the history had one may say later)."""
         created = date.fromisoformat(self.store.state.created_on)
-        return min(created, self.history.spec.start) if self.history else created
+        return min(created, self.history.created) if self.history else created
 
     @property
     def uploads_playlist_id(self) -> str:
@@ -113,7 +114,7 @@ class SandboxApp:
     def past_video_views(self, video_id: str) -> int:
         if self.history is None:
             return 0
-        totals = self.history.video_totals(self.history.spec.start, self.today())
+        totals = self.history.video_totals(self.history.created, self.today())
         return next((t.views for t in totals if t.video_id == video_id), 0)
 
     def video_title(self, video_id: str) -> str | None:

@@ -68,6 +68,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "mlprod-sandbox"
     timeout = 120
+    # headers and body go out in separate writes: without TCP_NODELAY each answer can wait ~40 ms
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:

@@ -125,7 +125,7 @@ class ChannelState:
     channel_id: str
     channel_title: str
     created_on: str
-    """ISO date the channel starts (the history's start, else the first run)."""
+    """ISO date the channel was created (the history's ``created``, else the first run)."""
     videos: dict[str, VideoRecord] = field(default_factory=dict)
     captions: dict[str, CaptionRecord] = field(default_factory=dict)
     playlists: dict[str, PlaylistRecord] = field(default_factory=dict)
