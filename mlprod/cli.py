@@ -59,7 +59,9 @@ def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool) 
 
 
 COMMANDS = (
-    init_command, validate_command, build_command, demo_command, auth_group, publish_command, status_command, expire_command, stats_group, report_command, intake_group, sandbox_group,
+    init_command, validate_command, build_command, demo_command,
+    auth_group, publish_command, status_command, expire_command,
+    stats_group, report_command, intake_group, sandbox_group,
 )
 for command in COMMANDS:
     cli.add_command(command)

@@ -1,48 +1,157 @@
 """`mlprod demo`: the whole job on embedded defaults, from generated sample media.
 
 A new workspace (in a temporary folder unless one is given), sample clips made with ffmpeg's
-lavfi sources, the example recipes, validated. Every step says what it did through ``say``.
+lavfi sources, the example recipes validated and rendered, a local YouTube sandbox holding the
+seed's channel history (600 → 2,300 subscribers, 16 March to 16 May 2020), sign-in and
+publication to it, an employer's offer taken through the web page, approved, built and published,
+the channel's figures synced and the directors' report written. ``say`` reports each step.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlprod.errors import RecipeError
+from mlprod.config import Settings
+from mlprod.errors import PublishError, RecipeError
+from mlprod.intake import approve, create_invitation, serve_in_thread
+from mlprod.intake.client import submit_offer
+from mlprod.media.samples import ClipSpec, make_clip
 from mlprod.recipe.examples import install_examples, write_example_media
 from mlprod.recipe.validate import validate_paths
+from mlprod.render import build_recipe
+from mlprod.report import write_report
+from mlprod.sandbox import Sandbox, SandboxConfig, parse_history
+from mlprod.store import Database, open_database
 from mlprod.workspace import init_workspace
+from mlprod.youtube.analytics import sync_stats
+from mlprod.youtube.auth import approve_by_fetching, login
+from mlprod.youtube.publish import PublishOptions, publish_recipes
 
 Say = Callable[[str], None]
+SEED_HISTORY = "2020-03-16:600,2020-05-16:2300"
+SEED_START, SEED_END = dt.date(2020, 3, 16), dt.date(2020, 5, 16)
+DEMO_EMPLOYER = "Garage des Alpilles"
+DEMO_OFFER = {
+    "position": "Apprenti·e mécanicien·ne automobile",
+    "contract": "alternance",
+    "location": "Eyguières",
+    "start": "2027-03-01",
+    "closes": "2027-04-30",
+    "hours": "35 h par semaine, du lundi au vendredi",
+    "requirements": "Débutant accepté. Goût pour la mécanique, ponctualité.",
+    "apply": "Passer au garage avec un CV, 4 route de Salon, ou appeler la Mission Locale.",
+    "contact_person": "Marc Roux, 06 00 00 00 00",
+}
 
 
 @dataclass
 class DemoResult:
     root: Path
     recipes: list[Path] = field(default_factory=list)
+    videos: dict[str, str] = field(default_factory=dict)  # recipe → watch URL
+    report: Path | None = None
+    sandbox_state: Path | None = None
 
 
-def _prepare(folder: Path, say: Say) -> DemoResult:
-    settings = init_workspace(folder).settings
-    say(f"1. Workspace created in {settings.root}")
+def _prepare(settings: Settings, say: Say, result: DemoResult) -> None:
     media = write_example_media(settings.root)
     say(f"2. Sample media generated with ffmpeg (lavfi sources): {len(media)} files in media/")
-    recipes = install_examples(settings.root)
-    recipes = sorted(settings.recipes_dir.rglob("*.yaml"))
-    say(f"3. Example recipes written: {', '.join(str(p.relative_to(settings.root)) for p in recipes)}")
-    reports = validate_paths(recipes, settings)
+    install_examples(settings.root)
+    result.recipes = sorted(settings.recipes_dir.rglob("*.yaml"))
+    names = ", ".join(str(p.relative_to(settings.root)) for p in result.recipes)
+    say(f"3. Example recipes written: {names}")
+    reports = validate_paths(result.recipes, settings)
     bad = [r for r in reports if not r.valid]
     if bad:
         lines = [p.format(settings.root) for r in bad for p in r.errors]
         raise RecipeError("the example recipes do not validate:\n" + "\n".join(lines))
     say(f"4. Recipes validated: {len(reports)} valid")
-    return DemoResult(root=settings.root, recipes=recipes)
+
+
+def _build(settings: Settings, db: Database, recipes: list[Path], say: Say, step: str) -> None:
+    for recipe in recipes:
+        for built in build_recipe(settings, db, recipe):
+            size = built.video.stat().st_size / 1e6
+            video = built.video.relative_to(settings.root)
+            say(f"{step} Built {video} ({built.duration:.1f} s, {size:.1f} MB)"
+                f" with captions {built.captions.name if built.captions else '—'} and thumbnail"
+                f" {built.thumbnail.name}")
+
+
+def _publish(settings: Settings, db: Database, recipes: list[Path], say: Say, step: str,
+             result: DemoResult) -> None:
+    batch = publish_recipes(settings, db, recipes, PublishOptions())
+    for item in batch.results:
+        say(f"{step} {item.recipe}: {item.outcome.value} — {item.url or item.message}")
+        if item.url:
+            result.videos[item.recipe] = item.url
+    if batch.failed:
+        raise PublishError("the demo could not publish: " + "; ".join(r.message for r in batch.failed))
+
+
+def _employer_offer(settings: Settings, db: Database, say: Say) -> Path:
+    _invitation, path = create_invitation(settings, db, DEMO_EMPLOYER, "30d")
+    clip = make_clip(settings.media_dir / "demo-employeur" / "IMG_2041.mp4",
+                     ClipSpec(width=640, height=360, fps=30, seconds=5, audio="stereo", frequency=262,
+                              speech_like=True, rotation=90))
+    url, stop = serve_in_thread(settings)
+    try:
+        say(f"8. Employer page started at {url}; invitation sent to {DEMO_EMPLOYER}")
+        public_id = submit_offer(url + path, DEMO_OFFER, [clip])
+    finally:
+        stop()
+    clip.unlink()
+    say(f"9. {DEMO_EMPLOYER} sent its offer and clip through the page: submission {public_id}")
+    recipe = approve(settings, db, public_id)
+    say(f"10. Submission approved: {recipe.relative_to(settings.root)} written")
+    return recipe
+
+
+@contextlib.contextmanager
+def _sandbox(settings: Settings, say: Say, result: DemoResult) -> Iterator[Settings]:
+    state = settings.state_dir / "sandbox.json"
+    config = SandboxConfig(history=parse_history(SEED_HISTORY), state_file=state)
+    with Sandbox(config) as sandbox:
+        url = sandbox.start()
+        result.sandbox_state = state
+        say(f"6. YouTube sandbox started at {url} with the seed's channel (600 → 2,300 subscribers,"
+            " 16 March – 16 May 2020)")
+        sandboxed = settings.with_overrides(youtube_url=url)
+        login(sandboxed, open_browser=False, approve=approve_by_fetching)
+        say("   Signed in to the sandbox channel (token saved with mode 0600 in .mlprod/)")
+        yield sandboxed
 
 
 def run_demo(folder: Path | None, say: Say) -> DemoResult:
     """Run every step of the job in ``folder`` (a new temporary folder when None)."""
     root = folder or Path(tempfile.mkdtemp(prefix="mlprod-demo-"))
-    return _prepare(root, say)
+    settings = init_workspace(root).settings
+    result = DemoResult(root=settings.root)
+    say(f"1. Workspace created in {settings.root}")
+    _prepare(settings, say, result)
+    db = open_database(settings.database_url)
+    try:
+        _build(settings, db, result.recipes, say, "5.")
+        with _sandbox(settings, say, result) as sandboxed:
+            tutorials = [p for p in result.recipes if "offres" not in p.parts]
+            _publish(sandboxed, db, tutorials, say, "7.", result)
+            say("   (recipes/offres/boulangerie.yaml is not published: its employer's consent is not on"
+                " record here — job offers come with it through the employer page, as next)")
+            offer = _employer_offer(sandboxed, db, say)
+            _build(sandboxed, db, [offer], say, "11.")
+            _publish(sandboxed, db, [offer], say, "12.", result)
+            synced = sync_stats(sandboxed, db)
+            say(f"13. Channel figures synced: {synced.days_stored} days, {synced.video_rows} video-days,"
+                f" {synced.subscribers} subscribers now (YouTube shows {synced.youtube_count})")
+            result.report = write_report(sandboxed, db, settings.output_dir / "rapport.html",
+                                         SEED_START, SEED_END)
+            say(f"14. Directors' report written: {result.report.relative_to(settings.root)}"
+                " (open it in a browser; print it on A4)")
+    finally:
+        db.close()
+    return result

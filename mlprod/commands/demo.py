@@ -20,4 +20,9 @@ def demo_command(directory: Path | None) -> None:
     Example: mlprod demo /tmp/essai
     """
     result = run_demo(directory, click.echo)
-    click.echo(f"Done. Everything is in {result.root}")
+    click.echo(f"\nDone. Everything is in {result.root}")
+    if result.report:
+        click.echo(f"  report:  {result.report}")
+    if result.sandbox_state:
+        click.echo(f"  channel: mlprod sandbox serve --state {result.sandbox_state}"
+                   "  (then open /_sandbox/state)")
