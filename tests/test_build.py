@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from sqlalchemy import select
 from render_helpers import (
     jpeg_size,
     leftovers,
@@ -18,6 +17,7 @@ from render_helpers import (
     tutorial,
     write_recipe,
 )
+from sqlalchemy import select
 
 from mlprod.config import Settings
 from mlprod.media.probe import probe

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from sqlalchemy import select
 from render_helpers import leftovers, quick_brand, tutorial, write_recipe
+from sqlalchemy import select
 
 from mlprod.config import Settings
 from mlprod.errors import RenderError

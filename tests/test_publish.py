@@ -108,7 +108,7 @@ def test_a_scheduled_video_is_private_until_publish_at(channel: Channel) -> None
 
 
 BAD = {
-    "long title": (tutorial(title="T" * 101), "the title is 101 characters long"),
+    "long title": (tutorial(title="T" * 101), ": title: the title is 101 characters long"),
     "title with <": (tutorial(title="Entretien <urgent>"), "the title contains '<' and '>'"),
     "long description": (tutorial(description="é" * 2600), "the description is 5200 bytes long"),
     "too many tags": (tutorial(tags=[f"mot clé {i}" for i in range(60)]), "the tags count for"),

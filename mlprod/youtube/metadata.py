@@ -75,6 +75,8 @@ class VideoMetadata:
     privacy: str = "public"
     publish_at: dt.datetime | None = None
     playlist: str | None = None
+    title_field: str = field(default="title", compare=False)
+    """Where the title comes from in the recipe, for messages: title or publish.title."""
 
     def snippet(self) -> dict[str, Any]:
         snippet: dict[str, Any] = {"title": self.title, "description": self.description,
@@ -125,7 +127,8 @@ def metadata_for(loaded: LoadedRecipe, *, closed_on: dt.date | None = None) -> V
         playlist = playlist or JOB_OFFERS_PLAYLIST
     meta = VideoMetadata(title=title, description=description, tags=tags,
                          category_id=str(publish.category), privacy=_privacy(publish),
-                         publish_at=publish.publish_at, playlist=playlist)
+                         publish_at=publish.publish_at, playlist=playlist,
+                         title_field="publish.title" if publish.title else "title")
     return expired(meta, closed_on) if closed_on else meta
 
 
@@ -154,6 +157,8 @@ def check(meta: VideoMetadata, where: str, now: dt.datetime | None = None) -> No
     problems = check_metadata(meta.title, meta.description, meta.tags, meta.privacy, meta.publish_at,
                               now)
     if problems:
-        lines = "\n".join(f"  {where}: publish.{p.field}: {p.message}" for p in problems)
+        fields = {"title": meta.title_field}
+        lines = "\n".join(f"  {where}: {fields.get(p.field, 'publish.' + p.field)}: {p.message}"
+                          for p in problems)
         raise PublishError(f"{where}: YouTube would refuse this video's metadata; nothing was"
                            f" uploaded:\n{lines}")
