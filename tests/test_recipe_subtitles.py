@@ -135,3 +135,18 @@ def test_format_time() -> None:
     assert format_srt_time(0) == "00:00:00,000"
     assert format_srt_time(59.9996) == "00:01:00,000"
     assert format_srt_time(-1) == "00:00:00,000"
+
+
+def test_written_captions_get_the_usual_file_mode(tmp_path: Path) -> None:
+    """Written through a private temporary file, the .srt must not stay private (0600)."""
+    import os
+    import stat
+
+    from mlprod.recipe.subtitles import Cue, write_srt
+
+    old = os.umask(0o022)
+    try:
+        path = write_srt([Cue(0.0, 1.0, "Bonjour")], tmp_path / "c.srt")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

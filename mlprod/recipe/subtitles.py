@@ -292,6 +292,10 @@ def write_srt(cues: Iterable[Cue], path: Path | str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(srt_text(cues))
+        # mkstemp makes the file private; captions are no secret: give them the usual mode
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(tmp).chmod(0o666 & ~umask)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -82,5 +82,4 @@ def write_ass(cues: Iterable[Cue], brand: Brand, profile: OutputProfile, path: P
 def write_captions(cues: Iterable[Cue], path: Path) -> Path:
     """The captions to upload with the video (YouTube reads UTF-8 SubRip)."""
     write_srt(cues, path)
-    path.chmod(0o644)  # written through a private temporary file: readable like the video beside it
     return path
