@@ -262,3 +262,21 @@ def test_temporary_files_of_a_killed_build_are_cleared(workspace: Settings, clip
     assert run_cli("build", "recipes/tue.yaml").exit_code == 0
 
     assert not dead.exists() and recent.exists()  # another build may be using a recent one
+
+
+def test_two_recipes_with_one_file_name_do_not_share_a_video(workspace: Settings,
+                                                             clip_factory: Callable[..., Path],
+                                                             run_cli: Callable[..., Result]) -> None:
+    quick_brand(workspace)
+    clip = clip_factory("nom.mp4", seconds=1.0)
+    write_recipe(workspace, "entretien.yaml", tutorial(f"file: {clip}"))
+    write_recipe(workspace, "offres/entretien.yaml", tutorial(f"file: {clip}", title="Autre"))
+    assert run_cli("build", "recipes/entretien.yaml").exit_code == 0
+    video = workspace.output_dir / "entretien" / "entretien-landscape.mp4"
+    before = video.stat().st_mtime_ns
+
+    result = run_cli("build", "recipes/offres/entretien.yaml")
+
+    assert result.exit_code == 1
+    assert "already recipes/entretien.yaml's" in result.output and "rename one" in result.output
+    assert video.stat().st_mtime_ns == before  # the first recipe's video is untouched

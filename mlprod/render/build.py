@@ -38,6 +38,7 @@ from mlprod.render.profile import OutputProfile, output_profile
 from mlprod.render.records import (
     BuildResult,
     find_current,
+    other_owner,
     record_done,
     record_failed,
     result_of,
@@ -114,6 +115,11 @@ def prepare(settings: Settings, db: Database, recipe_path: Path, formats: Sequen
     for fmt in chosen:
         profile = output_profile(fmt, job.quality, brand.fps)
         video, captions, thumbnail = output_paths(settings, loaded.slug, fmt, output)
+        owner = other_owner(settings, db, loaded.path, video)
+        if owner is not None:
+            raise MlprodError(f"{loaded.path}: its video would be {stored_path(settings, video)}, which is"
+                              f" already {owner}'s — two recipes share the file name {loaded.path.name};"
+                              " rename one of them (the file name names the output folder)")
         targets.append(Target(fmt, profile, video, captions, thumbnail,
                               build_hash(text, inputs, job.brand_fingerprint, profile.key())))
     return job, targets

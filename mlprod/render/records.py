@@ -46,6 +46,16 @@ def loaded_path(settings: Settings, stored: str) -> Path:
     return path if path.is_absolute() else settings.root / path
 
 
+def other_owner(settings: Settings, db: Database, recipe: Path, video: Path) -> str | None:
+    """The other recipe whose last build wrote ``video``, if any: two recipes must not share files."""
+    with db.transaction() as session:
+        owner = session.scalar(
+            select(Build.recipe).where(Build.video_path == stored_path(settings, video),
+                                       Build.status == "done")
+            .order_by(Build.id.desc()).limit(1))
+    return owner if owner is not None and owner != stored_path(settings, recipe) else None
+
+
 def find_current(settings: Settings, db: Database, recipe: Path, fmt: Format,
                  content_hash: str) -> Build | None:
     """The newest successful build of this content whose files are all still there, unchanged."""
