@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -121,12 +120,11 @@ def test_second_build_is_reused_and_recorded(workspace: Settings, clip_factory: 
     db = open_database(workspace.database_url)
     try:
         assert current_build(workspace, db, recipe, Format.landscape) is not None
-        started = time.monotonic()
+        # reused means nothing rendered again (how fast that is, benchmarks/ measures, not tests)
         (again,) = build_recipe(workspace, db, recipe)
-        elapsed = time.monotonic() - started
         result = run_cli("build", "recipes/reuse.yaml")
 
-        assert again.reused and elapsed < 1.0 and video.stat().st_mtime_ns == first
+        assert again.reused and video.stat().st_mtime_ns == first
         assert result.exit_code == 0 and "up to date" in result.output
         assert [(r.status, r.reused) for r in builds(workspace)] == [("done", False), ("done", True),
                                                                      ("done", True)]
