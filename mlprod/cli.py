@@ -2,30 +2,50 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
 import click
 
 from mlprod import __version__
-from mlprod.commands.auth import auth_group
-from mlprod.commands.build import build_command
 from mlprod.commands.common import App
-from mlprod.commands.demo import demo_command
-from mlprod.commands.expire import expire_command
-from mlprod.commands.init import init_command
-from mlprod.commands.intake import intake_group
-from mlprod.commands.publish import publish_command
-from mlprod.commands.report import report_command
-from mlprod.commands.sandbox import sandbox_group
-from mlprod.commands.stats import stats_group
-from mlprod.commands.status import status_command
-from mlprod.commands.validate import validate_command
 from mlprod.errors import MlprodError
+
+# command name → "module:object"; imported only when used, so that `mlprod build` on an unchanged
+# recipe does not pay for importing the Google client, the web server and moviepy
+COMMANDS = {
+    "init": "init:init_command",
+    "validate": "validate:validate_command",
+    "build": "build:build_command",
+    "publish": "publish:publish_command",
+    "status": "status:status_command",
+    "auth": "auth:auth_group",
+    "stats": "stats:stats_group",
+    "report": "report:report_command",
+    "expire": "expire:expire_command",
+    "intake": "intake:intake_group",
+    "sandbox": "sandbox:sandbox_group",
+    "demo": "demo:demo_command",
+}
 
 
 class MlprodGroup(click.Group):
-    """Turns our errors into one clear paragraph on stderr and a non-zero exit: the one place."""
+    """Turns our errors into one clear paragraph on stderr and a non-zero exit: the one place.
+
+    Commands are loaded lazily from mlprod/commands/ (see COMMANDS).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, name = COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(f"mlprod.commands.{module}"), name)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -58,13 +78,6 @@ def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool) 
     ctx.obj = App(workspace=workspace, quiet=quiet)
 
 
-COMMANDS = (
-    init_command, validate_command, build_command, demo_command,
-    auth_group, publish_command, status_command, expire_command,
-    stats_group, report_command, intake_group, sandbox_group,
-)
-for command in COMMANDS:
-    cli.add_command(command)
 
 
 def main() -> None:
