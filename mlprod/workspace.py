@@ -15,6 +15,7 @@ from mlprod.config import (
     load_settings,
 )
 from mlprod.errors import ConfigError
+from mlprod.files import write_atomic
 
 GITIGNORE = f"""\
 # written by mlprod init: per-machine state, secrets and rendered videos stay out of git
@@ -46,9 +47,7 @@ def init_workspace(folder: Path) -> InitResult:
     (folder / STATE_DIR).chmod(0o700)  # tokens and the intake secret live here
     for path, text in ((folder / CONFIG_NAME, CONFIG_TEMPLATE), (folder / ".gitignore", GITIGNORE)):
         if not path.exists():
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+            write_atomic(path, text)
             created.append(path)
     brand_dir = folder / "assets" / "brands" / DEFAULT_BRAND
     if not (brand_dir / "brand.toml").exists():

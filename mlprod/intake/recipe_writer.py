@@ -20,6 +20,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from mlprod.config import Settings
 from mlprod.errors import IntakeError, RecipeError
+from mlprod.files import write_atomic
 from mlprod.intake.views import SubmissionView
 from mlprod.recipe import load_recipe
 from mlprod.recipe.schema import JobOffer
@@ -95,18 +96,8 @@ def write_recipe(settings: Settings, view: SubmissionView, contact: str) -> Path
     if not view.clips:
         raise IntakeError(f"{view.public_id}: holds no clip — nothing to build; reject it instead")
     path = recipe_path(settings, view)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
-            out.write(_dump(recipe_data(settings, view, path, contact), view))
-            out.flush()
-            os.fsync(out.fileno())
-        _validate(tmp, view)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_atomic(path, _dump(recipe_data(settings, view, path, contact), view),
+                        check=lambda tmp: _validate(tmp, view))
 
 
 def _validate(path: Path, view: SubmissionView) -> None:

@@ -11,6 +11,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from mlprod.files import write_atomic
 from mlprod.media.samples import ClipSpec, make_clip, make_image, make_tone
 from mlprod.recipe.subtitles import Cue, write_srt
 
@@ -79,9 +80,6 @@ def install_examples(root: Path, *, overwrite: bool = False) -> list[Path]:
     for name in example_recipe_names():
         path = target / name
         if overwrite or not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(_recipes().joinpath(*name.split("/")).read_bytes())
-            tmp.replace(path)
+            write_atomic(path, _recipes().joinpath(*name.split("/")).read_bytes())
         installed.append(path)
     return installed

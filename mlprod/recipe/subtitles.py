@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import codecs
 import html
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from mlprod.errors import MediaError
+from mlprod.files import write_atomic
 
 SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?$")
@@ -286,18 +285,4 @@ def srt_text(cues: Iterable[Cue]) -> str:
 
 def write_srt(cues: Iterable[Cue], path: Path | str) -> Path:
     """Write ``cues`` as UTF-8 SubRip, atomically (a temporary file renamed over ``path``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(srt_text(cues))
-        # mkstemp makes the file private; captions are no secret: give them the usual mode
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(Path(path), srt_text(cues))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
+
+from mlprod.files import write_atomic
 
 RENDERER_VERSION = "render-1"
 DIGEST_MEMO = "file-digests.json"
@@ -64,10 +65,7 @@ class FileDigests:
     def save(self) -> None:
         if not self._dirty:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self._memo), encoding="utf-8")
-        tmp.replace(self.path)
+        write_atomic(self.path, json.dumps(self._memo))
         self._dirty = False
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from mlprod.files import write_atomic
 from mlprod.media.ffmpeg import run_ffmpeg
 from mlprod.render import graph
 from mlprod.render.audio import TARGET_I, Loudness, gain_to, parse_ebur128
@@ -37,10 +37,7 @@ def music_loudness(path: Path, digests: FileDigests, cache_dir: Path, binary: st
             pass  # written by another version: measure again
     measured = _measure(graph.music_measure_args(path), f"measuring the loudness of {path}", binary)
     memo[key] = measured.to_json()
-    memo_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = memo_path.with_name(f"{memo_path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(memo), encoding="utf-8")
-    tmp.replace(memo_path)
+    write_atomic(memo_path, json.dumps(memo))
     return measured
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
-import tempfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
+from mlprod.clock import paris_today
 from mlprod.config import Settings
 from mlprod.errors import ReportError
-from mlprod.report.data import PARIS, load_report_data, sync_state
+from mlprod.files import write_atomic
+from mlprod.report.data import load_report_data, sync_state
 from mlprod.report.figures import Period, ReportFigures, compute_figures
 from mlprod.report.french import fr_date
 from mlprod.report.pdf import html_to_pdf
@@ -22,11 +21,6 @@ from mlprod.store.models import SyncState
 FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".csv": "csv"}
 NO_DATA = ("the database holds no channel statistics yet — run `mlprod stats sync` first"
            " (it pulls the channel's figures from YouTube), then `mlprod report` again")
-
-
-def paris_today() -> date:
-    """Today for the report's readers (offers still open, dates in the future)."""
-    return datetime.now(PARIS).date()
 
 
 def report_format(output: Path) -> str:
@@ -108,16 +102,7 @@ def write_report(settings: Settings, db: Database, output: Path, start: date | N
 
 def _write_atomically(path: Path, content: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_atomic(path, content)
     except OSError as err:
         raise ReportError(f"{path}: cannot write the report ({err.strerror}) — choose another -o"
                           " path") from err
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise

@@ -7,8 +7,6 @@ state atomically (temporary file, then ``os.replace``) after every change when a
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlprod.files import write_atomic
 from mlprod.sandbox.errors import SandboxError
 
 STATE_VERSION = 1
@@ -212,15 +211,7 @@ class StateStore:
             return
         with self.lock:
             text = json.dumps(self.state.to_json(), ensure_ascii=False, indent=1)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write(text)
-                Path(tmp).replace(self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(self.path, text, private=True)  # it holds the channel's tokens
 
     @property
     def media_dir(self) -> Path | None:

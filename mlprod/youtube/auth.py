@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import logging
 import os
-import tempfile
 import threading
 import urllib.error
 import urllib.parse
@@ -31,6 +30,7 @@ from google_auth_oauthlib.flow import InstalledAppFlow
 
 from mlprod.config import Settings
 from mlprod.errors import AuthError
+from mlprod.files import write_atomic
 from mlprod.youtube.client import build_analytics, build_youtube
 
 log = logging.getLogger(__name__)
@@ -135,22 +135,6 @@ def revoke_uri(settings: Settings) -> str:
 # -- the token file ----------------------------------------------------------------------------
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, readable by its owner only (0600) from the start."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        Path(tmp).chmod(0o600)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class SavedCredentials(Credentials):
     """User credentials that write themselves back to the token file after every refresh."""
 
@@ -165,7 +149,7 @@ class SavedCredentials(Credentials):
             raise AuthError(f"cannot reach the sign-in server to refresh the access token ({err})"
                             " — check the network (or that the sandbox is running), then try again") from err
         if self.save_to is not None:
-            write_private(self.save_to, self.to_json())
+            write_atomic(self.save_to, self.to_json(), private=True)
             log.debug("refreshed access token saved to %s", self.save_to)
 
 
@@ -274,7 +258,7 @@ def login(settings: Settings, *, open_browser: bool = True, approve: Approver | 
     if not creds.refresh_token:
         raise AuthError("the sign-in gave no refresh token — revoke mlprod's access in your Google"
                         " account (Security → Third-party access), then run `mlprod auth login` again")
-    write_private(settings.token_file, creds.to_json())
+    write_atomic(settings.token_file, creds.to_json(), private=True)
     return creds
 
 
