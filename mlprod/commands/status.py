@@ -4,8 +4,8 @@ import datetime as dt
 
 import click
 
+from mlprod.clock import paris_today
 from mlprod.commands.common import App, echo_json, pass_app
-from mlprod.youtube.expire import paris_today
 from mlprod.youtube.status import RecipeStatus, workspace_status
 
 

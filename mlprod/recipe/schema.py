@@ -192,6 +192,18 @@ class _RecipeBase(Strict):
     output: Output = Field(default_factory=Output)
     publish: Publish | None = None
 
+    @property
+    def display_title(self) -> str:
+        """The title shown in the video and in messages; each kind says how it is made."""
+        raise NotImplementedError
+
+    @property
+    def youtube_title(self) -> str:
+        """The title the video gets on YouTube: publish.title, else the recipe's own."""
+        if self.publish is not None and self.publish.title:
+            return self.publish.title
+        return self.display_title
+
 
 class Tutorial(_RecipeBase):
     kind: Literal["tutorial"]

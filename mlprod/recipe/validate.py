@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from mlprod.brand import load_brand
+from mlprod.brand import BRAND_FILE, load_brand
 from mlprod.config import Settings
 from mlprod.errors import ConfigError
 from mlprod.recipe.loader import RecipeCheck, check_recipe_file
@@ -23,16 +23,8 @@ from mlprod.recipe.problems import FileReport, Problem, display_path, split_fix
 from mlprod.recipe.schema import JobOffer, Tutorial
 from mlprod.youtube import rules
 
-BRAND_FILE = "brand.toml"
 _BRAND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 RECIPE_SUFFIXES = (".yaml", ".yml")
-
-
-def effective_title(recipe: Tutorial | JobOffer) -> str:
-    """The title the video gets on YouTube: publish.title, else the recipe's (or one made from the offer)."""
-    if recipe.publish is not None and recipe.publish.title:
-        return recipe.publish.title
-    return recipe.display_title
 
 
 def _title_loc(check: RecipeCheck, recipe: Tutorial | JobOffer) -> Loc:
@@ -55,7 +47,7 @@ def publish_problems(check: RecipeCheck, recipe: Tutorial | JobOffer,
     """YouTube's rules on the title, description, tags and schedule (see YOUTUBE.md)."""
     found: list[Problem] = []
     title_loc = _title_loc(check, recipe)
-    title_messages = rules.title_problems(effective_title(recipe))
+    title_messages = rules.title_problems(recipe.youtube_title)
     if title_loc == ("offer", "position"):
         title_messages = [m.replace(" — ", " (made from the offer) — ", 1) + "; or set `title:`"
                           for m in title_messages]

@@ -6,16 +6,14 @@ The rows go to :func:`mlprod.report.figures.compute_figures`; nothing here compu
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mlprod.clock import PARIS
 from mlprod.report.figures import DayRow, Kind, Period, ReportData, VideoInfo, VideoTotals
 from mlprod.store import Database
 from mlprod.store.models import ChannelPlaylist, ChannelVideo, DailyMetric, SyncState, Video, VideoMetric
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def local_date(moment: dt.datetime | None) -> dt.date | None:

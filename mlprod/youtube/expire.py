@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from mlprod.clock import paris_today
 from mlprod.config import Settings
 from mlprod.errors import MlprodError
 from mlprod.recipe import load_recipe
@@ -26,14 +26,9 @@ from mlprod.youtube.metadata import mark_expired, metadata_for
 from mlprod.youtube.playlists import remove_from_playlist
 from mlprod.youtube.records import watch_url, workspace_path
 
-PARIS = ZoneInfo("Europe/Paris")
 WRITABLE_SNIPPET = ("title", "description", "tags", "categoryId", "defaultLanguage", "defaultAudioLanguage")
 WRITABLE_STATUS = ("privacyStatus", "embeddable", "license", "publicStatsViewable",
                    "selfDeclaredMadeForKids", "containsSyntheticMedia")
-
-
-def paris_today(now: dt.datetime | None = None) -> dt.date:
-    return (now or dt.datetime.now(dt.UTC)).astimezone(PARIS).date()
 
 
 @dataclass

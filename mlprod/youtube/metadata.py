@@ -117,7 +117,7 @@ def metadata_for(loaded: LoadedRecipe, *, closed_on: dt.date | None = None) -> V
     """The metadata of ``loaded``; ``closed_on`` gives an expired job offer's (unlisted, marked)."""
     recipe = loaded.recipe
     publish = recipe.publish or Publish()
-    title = publish.title or recipe.display_title
+    title = recipe.youtube_title
     description = publish.description.strip()
     tags = list(publish.tags)
     playlist = publish.playlist

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mlprod.clock import PARIS
 from mlprod.errors import QuotaExceeded
 from mlprod.store import Database
 from mlprod.store.models import QuotaSpend
@@ -28,7 +29,6 @@ from mlprod.youtube.quota_costs import (
 )
 
 PACIFIC = ZoneInfo(QUOTA_TIMEZONE)
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def _now() -> dt.datetime:

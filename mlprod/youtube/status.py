@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from mlprod.clock import paris_today
 from mlprod.config import Settings
 from mlprod.errors import MlprodError
 from mlprod.recipe import load_recipe
 from mlprod.store import Database
 from mlprod.store.models import Build, UploadSession, Video
-from mlprod.youtube.expire import paris_today
 from mlprod.youtube.records import watch_url, workspace_path
 
 
