@@ -1,7 +1,7 @@
 """Statistics sync and growth report on a big channel: three years of days, 500 videos.
 
     python benchmarks/bench_report.py                 # 2021-01-01 → 2023-12-31, 500 videos
-    python benchmarks/bench_report.py --videos 120 --keep-nagle
+    python benchmarks/bench_report.py --videos 120
 
 The sandbox runs in a child process (its memory and CPU are not ours) with a history of
 ``--days`` days whose video count is raised to ``--videos`` (the generator makes one video per
@@ -10,10 +10,6 @@ process, for the first sync, a second sync, and the report as .html, .csv and .p
 SQL statements (SQLAlchemy ``before_cursor_execute`` events; an executemany counts once), peak
 Python memory (tracemalloc), and the API requests the sandbox answered. Prints one JSON object
 per step.
-
-``--keep-nagle``: leave the sandbox's sockets as they are. Its HTTP server writes headers and body
-in two sends, so with Nagle's algorithm and delayed ACKs every answer waits ~40 ms; by default the
-child sets ``disable_nagle_algorithm`` to measure mlprod rather than that wait.
 """
 
 from __future__ import annotations
@@ -32,12 +28,11 @@ from pathlib import Path
 from typing import Any
 
 
-def _serve(queue: mp.Queue, spec_text: str, videos: int, keep_nagle: bool) -> None:
+def _serve(queue: mp.Queue, spec_text: str, videos: int) -> None:
     import random
 
     from mlprod.sandbox import SandboxConfig, parse_history
     from mlprod.sandbox import history as history_module
-    from mlprod.sandbox import server as server_module
     from mlprod.sandbox.server import serve
 
     original = history_module._past_videos
@@ -53,8 +48,6 @@ def _serve(queue: mp.Queue, spec_text: str, videos: int, keep_nagle: bool) -> No
         return made, folded, weights, minutes
 
     history_module._past_videos = more_videos
-    if not keep_nagle:
-        server_module._Handler.disable_nagle_algorithm = True
     serve(SandboxConfig(history=parse_history(spec_text)), on_ready=queue.put)
 
 
@@ -95,7 +88,6 @@ def main() -> int:
     parser.add_argument("--start", default="2021-01-01")
     parser.add_argument("--days", type=int, default=365 * 3)
     parser.add_argument("--videos", type=int, default=500)
-    parser.add_argument("--keep-nagle", action="store_true")
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the workspace and reports, print where")
     args = parser.parse_args()
@@ -113,7 +105,7 @@ def main() -> int:
     end = start + dt.timedelta(days=args.days - 1)
     spec = f"{start}:1200,{end}:9870"
     queue: mp.Queue = mp.Queue()
-    child = mp.Process(target=_serve, args=(queue, spec, args.videos, args.keep_nagle), daemon=True)
+    child = mp.Process(target=_serve, args=(queue, spec, args.videos), daemon=True)
     child.start()
     folder = Path(tempfile.mkdtemp(prefix="bench-report-"))
     try:
@@ -121,7 +113,7 @@ def main() -> int:
         settings = init_workspace(folder / "ws").settings.with_overrides(youtube_url=url)
         login(settings, approve=approve_by_fetching)
         db = open_database(settings.database_url)
-        print(json.dumps({"history": spec, "videos": args.videos, "nagle": args.keep_nagle}), flush=True)
+        print(json.dumps({"history": spec, "videos": args.videos}), flush=True)
 
         def sync() -> dict[str, Any]:
             result = sync_stats(settings, db)
