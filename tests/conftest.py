@@ -14,7 +14,8 @@ from mlprod.config import Settings
 from mlprod.media.samples import ClipSpec, make_clip
 from mlprod.workspace import init_workspace
 
-pytest_plugins = ["sandbox_fixtures"]
+# Every fixture module, listed once: test modules never list plugins themselves.
+pytest_plugins = ["sandbox_fixtures", "intake_fixtures", "publish_fixtures"]
 
 POSTGRES_URL = os.environ.get("MLPROD_TEST_POSTGRES_URL")
 

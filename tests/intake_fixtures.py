@@ -1,7 +1,6 @@
 """Fixtures for the intake tests: the database and the real uvicorn server in a thread.
 
-A test module takes them with ``pytest_plugins = ["intake_fixtures"]``; the helpers it uses come
-from intake_helpers.py.
+Listed once in conftest.py's ``pytest_plugins``; the plain helpers are in intake_helpers.py.
 """
 
 from __future__ import annotations

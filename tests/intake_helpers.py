@@ -1,6 +1,6 @@
 """Helpers for the intake tests: a valid offer, posting the form, reading pages' structure.
 
-The fixtures that start the server are in intake_fixtures.py (``pytest_plugins = ["intake_fixtures"]``).
+The fixtures that start the server are in intake_fixtures.py.
 """
 
 from __future__ import annotations

@@ -11,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
@@ -25,8 +23,7 @@ from mlprod.config import Settings
 from mlprod.recipe.schema import Format
 from mlprod.render.build import prepare
 from mlprod.render.records import BuildResult, record_done
-from mlprod.sandbox import Sandbox, SandboxConfig
-from mlprod.sandbox.faults import parse_faults
+from mlprod.sandbox import Sandbox
 from mlprod.store import Database, open_database
 from mlprod.store.models import Submission
 from mlprod.youtube.quota import spent_today
@@ -143,32 +140,3 @@ class Channel:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-ChannelFactory = Callable[..., Channel]
-
-
-@pytest.fixture
-def channel_factory(workspace: Settings) -> Iterator[ChannelFactory]:
-    """start(faults="503@2", **SandboxConfig fields) → a sandbox the workspace is signed in to."""
-    started: list[Sandbox] = []
-
-    def start(faults: str = "", **fields: Any) -> Channel:
-        sandbox = Sandbox(SandboxConfig(faults=parse_faults(faults), **fields))
-        sandbox.start()
-        started.append(sandbox)
-        env = {"MLPROD_YOUTUBE_URL": sandbox.url, "MLPROD_UPLOAD_CHUNK_SIZE": str(CHUNK)}
-        settings = workspace.with_overrides(youtube_url=sandbox.url, upload_chunk_size=CHUNK)
-        channel = Channel(sandbox, settings, env)
-        login = channel.cli("auth", "login")
-        assert login.exit_code == 0, login.output
-        return channel
-
-    yield start
-    for sandbox in started:
-        sandbox.stop()
-
-
-@pytest.fixture
-def channel(channel_factory: ChannelFactory) -> Channel:
-    return channel_factory()

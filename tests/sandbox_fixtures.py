@@ -1,7 +1,7 @@
 """Fixtures for tests that talk to the sandbox through the real Google client.
 
-Test modules load them with ``pytest_plugins = ["sandbox_fixtures"]`` (conftest.py may do it for
-all); helpers that are not fixtures live in :mod:`mlprod.sandbox.testing`.
+Listed once in conftest.py's ``pytest_plugins``; helpers that are not fixtures live in
+:mod:`mlprod.sandbox.testing`.
 """
 
 from __future__ import annotations

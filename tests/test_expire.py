@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from publish_helpers import Channel, channel, channel_factory, job_offer, tutorial  # noqa: F401
+from publish_helpers import Channel, job_offer, tutorial
 from sqlalchemy import select
 
 from mlprod.store.models import Video
@@ -12,7 +12,7 @@ from mlprod.store.models import Video
 NOTICE = "Cette offre est pourvue ou close depuis le 1er février 2026."
 
 
-def publish_offers(channel: Channel) -> None:  # noqa: F811
+def publish_offers(channel: Channel) -> None:
     channel.approve_submission("sub-2026-0001")
     channel.approve_submission("sub-2026-0002")
     closed = job_offer("sub-2026-0001", closes="2026-02-01").replace("start: 2027-01-04", "start: 2026-01-05")
@@ -24,7 +24,7 @@ def publish_offers(channel: Channel) -> None:  # noqa: F811
     assert result.exit_code == 0, result.output
 
 
-def video_of(channel: Channel, recipe: str) -> dict:  # noqa: F811
+def video_of(channel: Channel, recipe: str) -> dict:
     db = channel.db()
     with db.transaction() as s:
         youtube_id = s.scalar(select(Video.youtube_id).where(Video.recipe == recipe))
@@ -32,7 +32,7 @@ def video_of(channel: Channel, recipe: str) -> dict:  # noqa: F811
     return next(v for v in channel.state()["videos"] if v["id"] == youtube_id)
 
 
-def test_a_closed_offer_is_unlisted_marked_and_leaves_its_playlist(channel: Channel) -> None:  # noqa: F811
+def test_a_closed_offer_is_unlisted_marked_and_leaves_its_playlist(channel: Channel) -> None:
     publish_offers(channel)
     before = video_of(channel, "recipes/offres/closed.yaml")
     assert before["playlist_ids"]
@@ -60,7 +60,7 @@ def test_a_closed_offer_is_unlisted_marked_and_leaves_its_playlist(channel: Chan
     assert listed["recipes/offres/open.yaml"]["offer_closes"] == "2099-02-26"
 
 
-def test_expire_and_publish_again_change_nothing_more(channel: Channel) -> None:  # noqa: F811
+def test_expire_and_publish_again_change_nothing_more(channel: Channel) -> None:
     publish_offers(channel)
     channel.cli("expire")
     state = channel.state()

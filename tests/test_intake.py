@@ -22,8 +22,6 @@ from mlprod.media.samples import make_image
 from mlprod.recipe import load_recipe
 from mlprod.recipe.schema import JobOffer
 
-pytest_plugins = ["intake_fixtures"]
-
 LINK = re.compile(r"^(https?://\S+/i/(\S+))$", re.MULTILINE)
 YEAR = dt.date.today().year
 

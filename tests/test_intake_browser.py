@@ -26,8 +26,6 @@ from mlprod.recipe import load_recipe
 from mlprod.recipe.schema import JobOffer
 from mlprod.sandbox import Sandbox
 
-pytest_plugins = ["intake_fixtures"]
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]

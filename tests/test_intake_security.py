@@ -24,8 +24,6 @@ from intake_helpers import (
 
 from mlprod.media.samples import make_image
 
-pytest_plugins = ["intake_fixtures"]
-
 
 @pytest.fixture
 def clip(clip_factory: Callable[..., Path]) -> Path:

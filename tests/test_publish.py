@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from publish_helpers import (  # noqa: F401 — fixtures
+from publish_helpers import (
     CHUNK,
     SRT,
     Channel,
-    channel,
-    channel_factory,
     job_offer,
     sha256,
     tutorial,
@@ -22,13 +20,13 @@ from mlprod.sandbox.testing import FakeClock
 from mlprod.store.models import UploadSession, Video
 
 
-def only_video(channel: Channel) -> dict:  # noqa: F811
+def only_video(channel: Channel) -> dict:
     videos = channel.state()["videos"]
     assert len(videos) == 1, videos
     return videos[0]
 
 
-def test_publish_builds_then_uploads_with_thumbnail_captions_and_playlist(channel: Channel) -> None:  # noqa: F811
+def test_publish_builds_then_uploads_with_thumbnail_captions_and_playlist(channel: Channel) -> None:
     make_clip(channel.settings.media_dir / "a.mp4", ClipSpec(seconds=2))
     (channel.settings.media_dir / "a.srt").write_text(SRT, encoding="utf-8")
     channel.recipe("entretien.yaml", tutorial(description="Nos conseils.", tags=["emploi", "entretien"],
@@ -56,7 +54,7 @@ def test_publish_builds_then_uploads_with_thumbnail_captions_and_playlist(channe
     assert channel.state()["quota_used"] == channel.ledger() == 100 + 50 + 400 + 1 + 50 + 50
 
 
-def test_a_second_publish_changes_nothing(channel: Channel) -> None:  # noqa: F811
+def test_a_second_publish_changes_nothing(channel: Channel) -> None:
     recipe = channel.recipe("entretien.yaml", tutorial(playlist="Entretiens"))
     channel.ready_build(recipe)
     assert channel.cli("publish", "recipes/entretien.yaml").exit_code == 0
@@ -71,8 +69,8 @@ def test_a_second_publish_changes_nothing(channel: Channel) -> None:  # noqa: F8
     assert after["requests"] == before["requests"]  # not one call: no quota spent either
 
 
-def test_an_upload_through_faults_completes_with_the_same_bytes(channel_factory) -> None:  # noqa: F811
-    channel = channel_factory(faults="503@2,reset@4,expire@6")  # noqa: F811
+def test_an_upload_through_faults_completes_with_the_same_bytes(channel_factory) -> None:
+    channel = channel_factory(faults="503@2,reset@4,expire@6")
     recipe = channel.recipe("entretien.yaml", tutorial())
     build = channel.ready_build(recipe, size=5 * CHUNK + 1234)
 
@@ -91,7 +89,7 @@ def test_an_upload_through_faults_completes_with_the_same_bytes(channel_factory)
     db.close()
 
 
-def test_a_scheduled_video_is_private_until_publish_at(channel: Channel) -> None:  # noqa: F811
+def test_a_scheduled_video_is_private_until_publish_at(channel: Channel) -> None:
     when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).replace(microsecond=0)
     recipe = channel.recipe("entretien.yaml", tutorial(publish_at=when.isoformat()))
     channel.ready_build(recipe)
@@ -118,7 +116,7 @@ BAD = {
 }
 
 
-def test_bad_metadata_is_refused_before_any_upload(channel: Channel) -> None:  # noqa: F811
+def test_bad_metadata_is_refused_before_any_upload(channel: Channel) -> None:
     for name, (text, message) in BAD.items():
         recipe = channel.recipe(f"{name.replace(' ', '-').replace('<', 'lt')}.yaml", text)
         channel.ready_build(recipe)
@@ -129,7 +127,7 @@ def test_bad_metadata_is_refused_before_any_upload(channel: Channel) -> None:  #
     assert channel.state()["videos"] == [] and channel.state()["quota_used"] == 0
 
 
-def test_a_job_offer_needs_an_approved_consent(channel: Channel) -> None:  # noqa: F811
+def test_a_job_offer_needs_an_approved_consent(channel: Channel) -> None:
     recipe = channel.recipe("offres/boulangerie.yaml", job_offer(consent=None))
     channel.ready_build(recipe)
     missing = channel.cli("publish", "recipes/offres/boulangerie.yaml")
@@ -146,7 +144,7 @@ def test_a_job_offer_needs_an_approved_consent(channel: Channel) -> None:  # noq
     assert channel.state()["videos"] == []
 
 
-def test_a_job_offer_is_described_in_french_and_joins_the_offers_playlist(channel: Channel) -> None:  # noqa: F811
+def test_a_job_offer_is_described_in_french_and_joins_the_offers_playlist(channel: Channel) -> None:
     channel.approve_submission()
     recipe = channel.recipe("offres/boulangerie.yaml", job_offer())
     channel.ready_build(recipe)
@@ -165,7 +163,7 @@ def test_a_job_offer_is_described_in_french_and_joins_the_offers_playlist(channe
     assert playlist["title"] == "Offres d'emploi" and playlist["video_ids"] == [video["id"]]
 
 
-def test_a_batch_carries_on_past_a_failing_recipe(channel: Channel) -> None:  # noqa: F811
+def test_a_batch_carries_on_past_a_failing_recipe(channel: Channel) -> None:
     good = channel.recipe("a.yaml", tutorial())
     channel.ready_build(good)
     bad = channel.recipe("b.yaml", tutorial(title="T" * 120))
@@ -181,8 +179,8 @@ def test_a_batch_carries_on_past_a_failing_recipe(channel: Channel) -> None:  # 
     assert "recipes/b.yaml" in result.output
 
 
-def test_a_spent_quota_stops_the_batch_and_says_when_it_resets(channel_factory) -> None:  # noqa: F811
-    channel = channel_factory(faults="quota")  # noqa: F811
+def test_a_spent_quota_stops_the_batch_and_says_when_it_resets(channel_factory) -> None:
+    channel = channel_factory(faults="quota")
     for name in ("a.yaml", "b.yaml"):
         channel.ready_build(channel.recipe(name, tutorial(title=f"Vidéo {name}")))
 
@@ -195,10 +193,10 @@ def test_a_spent_quota_stops_the_batch_and_says_when_it_resets(channel_factory) 
     assert channel.ledger() == channel.state()["quota_used"] == 0
 
 
-def test_steps_left_undone_by_a_spent_quota_are_finished_the_next_day(channel_factory) -> None:  # noqa: F811
+def test_steps_left_undone_by_a_spent_quota_are_finished_the_next_day(channel_factory) -> None:
     clock = FakeClock()
     # enough for the upload, the thumbnail, the captions and the playlist search, not its creation
-    channel = channel_factory(quota=100 + 50 + 400 + 1 + 49, clock=clock)  # noqa: F811
+    channel = channel_factory(quota=100 + 50 + 400 + 1 + 49, clock=clock)
     channel.ready_build(channel.recipe("a.yaml", tutorial(playlist="Entretiens")))
 
     first = channel.cli("publish", "recipes/a.yaml")
@@ -220,7 +218,7 @@ def test_steps_left_undone_by_a_spent_quota_are_finished_the_next_day(channel_fa
     assert playlist["video_ids"] == [video["id"]]
 
 
-def test_a_revoked_sign_in_says_to_sign_in_again(channel: Channel) -> None:  # noqa: F811
+def test_a_revoked_sign_in_says_to_sign_in_again(channel: Channel) -> None:
     channel.ready_build(channel.recipe("a.yaml", tutorial()))
     channel.sandbox.revoke_refresh_tokens()
     channel.sandbox.expire_access_tokens()
@@ -232,7 +230,7 @@ def test_a_revoked_sign_in_says_to_sign_in_again(channel: Channel) -> None:  # n
     assert "Traceback" not in result.output
 
 
-def test_update_pushes_changed_metadata_without_uploading_again(channel: Channel) -> None:  # noqa: F811
+def test_update_pushes_changed_metadata_without_uploading_again(channel: Channel) -> None:
     recipe = channel.recipe("a.yaml", tutorial(description="Première version.", playlist="Entretiens"))
     channel.ready_build(recipe)
     channel.cli("publish", "recipes/a.yaml")

@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from publish_helpers import CHUNK, Channel, channel_factory, sha256, tutorial  # noqa: F401
+from publish_helpers import CHUNK, Channel, sha256, tutorial
 from sqlalchemy import select
 
 from mlprod.store.models import UploadSession
@@ -49,7 +49,7 @@ def wait_for_offset(channel: Channel, process: subprocess.Popen[bytes], offset: 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
 def test_a_killed_publish_resumes_and_sends_at_most_two_chunks_again(
-        channel_factory, how: signal.Signals) -> None:  # noqa: F811
+        channel_factory, how: signal.Signals) -> None:
     channel = channel_factory(throttle_kbps=THROTTLE_KBPS)
     build = channel.ready_build(channel.recipe("a.yaml", tutorial()), size=SIZE)
     process = start_publish(channel)

@@ -21,7 +21,6 @@ METADATA = {
     "status": {"privacyStatus": "private", "selfDeclaredMadeForKids": False},
 }
 
-pytest_plugins = ["sandbox_fixtures"]
 
 
 def sha256(path: Path) -> str:

@@ -15,7 +15,6 @@ from mlprod.youtube.client import build_analytics, build_youtube
 SPEC = "2020-03-16:600,2020-05-16:2300"
 METRICS = "views,estimatedMinutesWatched,subscribersGained,subscribersLost"
 
-pytest_plugins = ["sandbox_fixtures"]
 
 
 @pytest.fixture

@@ -15,8 +15,6 @@ from mlprod.sandbox import SCOPES, Sandbox
 from mlprod.sandbox.testing import raw_request, sign_in
 from mlprod.youtube.client import build_youtube
 
-pytest_plugins = ["sandbox_fixtures"]
-
 
 def test_requests_without_a_valid_token_get_401(sandbox: Sandbox) -> None:
     url = f"{sandbox.url}/youtube/v3/channels?part=id&mine=true"

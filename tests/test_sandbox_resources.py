@@ -16,8 +16,6 @@ from mlprod.sandbox import Sandbox, parse_history, round_subscribers
 from mlprod.sandbox.testing import FakeClock, sign_in, write_bytes
 from mlprod.youtube.client import build_youtube
 
-pytest_plugins = ["sandbox_fixtures"]
-
 
 def upload_small(youtube: Any, tmp_path: Path, **status: Any) -> dict[str, Any]:
     path = write_bytes(tmp_path / "v.mp4", 5000)
