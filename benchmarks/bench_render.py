@@ -203,7 +203,7 @@ def floor_args(settings: Settings, out: Path) -> list[str]:
 def child_build(root: str, recipe: str) -> None:
     """In a child process: one build through the library, as the CLI or the publisher runs it."""
     from mlprod.config import load_settings
-    from mlprod.render import build_recipe
+    from mlprod.jobs.build import build_recipe
     from mlprod.store import open_database
 
     settings = load_settings(Path(root))

@@ -20,10 +20,10 @@ from mlprod.config import Settings
 from mlprod.errors import PublishError, RecipeError
 from mlprod.intake import approve, create_invitation, serve_in_thread
 from mlprod.intake.client import submit_offer
+from mlprod.jobs.build import build_recipe
 from mlprod.media.samples import ClipSpec, make_clip
 from mlprod.recipe.examples import install_examples, write_example_media
 from mlprod.recipe.validate import validate_paths
-from mlprod.render import build_recipe
 from mlprod.report import write_report
 from mlprod.sandbox import Sandbox, SandboxConfig, parse_history
 from mlprod.store import Database, open_database

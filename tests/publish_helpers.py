@@ -20,9 +20,9 @@ from PIL import Image
 
 from mlprod.cli import cli
 from mlprod.config import Settings
+from mlprod.jobs.build import BuildResult, record_done
 from mlprod.recipe.schema import Format
 from mlprod.render.build import prepare
-from mlprod.render.records import BuildResult, record_done
 from mlprod.sandbox import Sandbox
 from mlprod.store import Database, open_database
 from mlprod.store.models import Submission
@@ -112,7 +112,7 @@ class Channel:
         """Record a build of ``recipe`` (as `mlprod build` would) over generated files."""
         db = self.db()
         try:
-            job, (target,) = prepare(self.settings, db, recipe, [Format.landscape], None, None)
+            job, (target,) = prepare(self.settings, recipe, [Format.landscape], None, None)
             target.video.parent.mkdir(parents=True, exist_ok=True)
             target.video.write_bytes(random.Random(seed).randbytes(size))
             Image.new("RGB", (1280, 720), (20, 90, 160)).save(target.thumbnail, "JPEG")

@@ -19,10 +19,10 @@ from render_helpers import (
 from sqlalchemy import select
 
 from mlprod.config import Settings
+from mlprod.jobs.build import build_recipe, current_build
 from mlprod.media.probe import probe
 from mlprod.recipe.schema import Format
 from mlprod.recipe.subtitles import read_subtitles
-from mlprod.render import build_recipe, current_build
 from mlprod.store import open_database
 from mlprod.store.models import Build
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from mlprod.config import Settings
 from mlprod.errors import RenderError
+from mlprod.jobs.build import build_recipe
 from mlprod.media.samples import make_image, make_tone
-from mlprod.render import build_recipe
 from mlprod.store import open_database
 from mlprod.store.models import Build
 

@@ -6,10 +6,10 @@ import click
 
 from mlprod.commands.common import App, pass_app
 from mlprod.errors import MlprodError
+from mlprod.jobs.build import BuildResult, build_recipe
 from mlprod.media.ffmpeg import ProgressCallback
 from mlprod.progress import ProgressBar
 from mlprod.recipe.schema import Format, Quality
-from mlprod.render import BuildResult, build_recipe
 
 FORMATS = ", ".join(f.value for f in Format)
 

@@ -1,9 +1,10 @@
 """Rendering: recipe → timeline → one ffmpeg pass → video, captions and thumbnail.
 
-``build_recipe`` and ``current_build`` are the library API the CLI, the publisher and the demo use.
+``prepare`` works out each format's files and content hash; ``render_target`` renders one of them.
+Render knows nothing of the database: the build workflow (mlprod/jobs/build.py) decides whether a
+current build can be reused and records what was made.
 """
 
-from mlprod.render.build import ProgressFactory, build_recipe, current_build
-from mlprod.render.records import BuildResult
+from mlprod.render.build import ProgressFactory, RecipeBuild, Rendered, Target, prepare, render_target
 
-__all__ = ["BuildResult", "ProgressFactory", "build_recipe", "current_build"]
+__all__ = ["ProgressFactory", "RecipeBuild", "Rendered", "Target", "prepare", "render_target"]

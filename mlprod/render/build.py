@@ -1,25 +1,25 @@
-"""Building a recipe: probe, plan, render to a temporary name, rename, record — or reuse.
+"""Rendering one recipe's formats: work out targets and content hashes, then render each into place.
 
-For each format, the build's content hash (recipe text, input files, brand, output profile,
-renderer version) is looked up first: a done build with the same hash whose files are all there is
-reused at once (and recorded as reused). Otherwise the sources are probed (once per recipe), the
-timeline planned, cards taken from the cache or drawn, the loudness measured (once per recipe, audio
-only) and the video rendered in one ffmpeg pass into a hidden folder beside the output; the files
-are renamed into place only when everything succeeded, and the build is recorded in one transaction.
-A failure or Ctrl-C leaves no half-written file behind.
+``prepare`` loads the recipe and its brand and computes, for each format, where its files go and the
+build's content hash (recipe text, input files, brand, output profile, renderer version) — without
+probing anything. ``render_target`` renders one target: the sources are probed (once per recipe),
+the timeline planned, cards taken from the cache or drawn, the loudness measured (once per recipe,
+audio only) and the video rendered in one ffmpeg pass into a hidden folder beside the output; the
+files are renamed into place only when everything succeeded. A failure or Ctrl-C leaves no
+half-written file behind. Nothing here knows the database: looking up a current build, reusing it
+and recording what was made is the build workflow's (mlprod/jobs/build.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import os
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from mlprod.brand import Brand, load_brand
@@ -35,19 +35,8 @@ from mlprod.render.graph import AudioLevels, RenderAssets, render_args
 from mlprod.render.loudness import measure_levels
 from mlprod.render.plan import Timeline, plan_timeline
 from mlprod.render.profile import OutputProfile, output_profile
-from mlprod.render.records import (
-    BuildResult,
-    find_current,
-    other_owner,
-    record_done,
-    record_failed,
-    result_of,
-    stored_path,
-)
 from mlprod.render.sources import Sources, gather_sources, input_files
 from mlprod.render.thumbnail import make_thumbnail
-from mlprod.store import Database
-from mlprod.store.models import Build
 
 ABANDONED_AFTER = 6 * 3600  # seconds: no render of one video takes this long; its temp folder is dead
 
@@ -67,12 +56,22 @@ class Target:
     content_hash: str
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """What ``render_target`` made: the target's files (captions None when the video has no cue)."""
+
+    target: Target
+    captions: Path | None
+    duration: float
+    size_bytes: int
+    render_seconds: float
+
+
 @dataclass
 class RecipeBuild:
     """What the formats of one recipe share: the recipe, its brand, and what was probed or measured."""
 
     settings: Settings
-    db: Database
     loaded: LoadedRecipe
     brand: Brand
     brand_fingerprint: str
@@ -96,7 +95,7 @@ def output_paths(settings: Settings, slug: str, fmt: Format, output: Path | None
     return video, video.with_suffix(".srt"), video.with_suffix(".jpg")
 
 
-def prepare(settings: Settings, db: Database, recipe_path: Path, formats: Sequence[Format] | None,
+def prepare(settings: Settings, recipe_path: Path, formats: Sequence[Format] | None,
             quality: Quality | None, output: Path | None) -> tuple[RecipeBuild, list[Target]]:
     """Load the recipe and its brand and work out each format's files and content hash (no probing)."""
     loaded = load_recipe(recipe_path)
@@ -105,7 +104,7 @@ def prepare(settings: Settings, db: Database, recipe_path: Path, formats: Sequen
     if output is not None and len(chosen) > 1:
         raise MlprodError(f"{loaded.path}: -o/--output names one video but {len(chosen)} formats are asked"
                           f" ({', '.join(f.value for f in chosen)}) — add --format to pick one, or drop -o")
-    job = RecipeBuild(settings=settings, db=db, loaded=loaded, brand=brand,
+    job = RecipeBuild(settings=settings, loaded=loaded, brand=brand,
                       brand_fingerprint=brand.fingerprint(), quality=quality or loaded.recipe.output.quality)
     digests = FileDigests(settings.cache_dir)
     text = loaded.path.read_text(encoding="utf-8", errors="replace")
@@ -115,11 +114,6 @@ def prepare(settings: Settings, db: Database, recipe_path: Path, formats: Sequen
     for fmt in chosen:
         profile = output_profile(fmt, job.quality, brand.fps)
         video, captions, thumbnail = output_paths(settings, loaded.slug, fmt, output)
-        owner = other_owner(settings, db, loaded.path, video)
-        if owner is not None:
-            raise MlprodError(f"{loaded.path}: its video would be {stored_path(settings, video)}, which is"
-                              f" already {owner}'s — two recipes share the file name {loaded.path.name};"
-                              " rename one of them (the file name names the output folder)")
         targets.append(Target(fmt, profile, video, captions, thumbnail,
                               build_hash(text, inputs, job.brand_fingerprint, profile.key())))
     return job, targets
@@ -132,62 +126,9 @@ def _relative(path: Path, base: Path) -> str:
         return str(path)
 
 
-def build_recipe(settings: Settings, db: Database, recipe_path: Path, *,
-                 formats: Sequence[Format] | None = None, quality: Quality | None = None,
-                 output: Path | None = None, progress: ProgressFactory | None = None) -> list[BuildResult]:
-    """Build ``recipe_path`` in each format (the recipe's ``output.formats`` unless given)."""
-    job, targets = prepare(settings, db, recipe_path, formats, quality, output)
-    results = []
-    for target in targets:
-        row = find_current(settings, db, job.loaded.path, target.format, target.content_hash)
-        if row is not None:
-            results.append(_reuse(job, target, row))
-        else:
-            results.append(_build(job, target, progress))
-    return results
-
-
-def current_build(settings: Settings, db: Database, recipe_path: Path, format: Format, *,
-                  quality: Quality | None = None) -> BuildResult | None:
-    """The up-to-date build of ``recipe_path`` in ``format``, or None when it is missing or stale."""
-    job, (target,) = prepare(settings, db, recipe_path, [format], quality, None)
-    row = find_current(settings, db, job.loaded.path, target.format, target.content_hash)
-    return None if row is None else result_of(settings, row, job.loaded.path, reused=True)
-
-
-def _reuse(job: RecipeBuild, target: Target, row: Build) -> BuildResult:
-    """Record a reused build; its files are copied first if this build asks for other names."""
-    done = result_of(job.settings, row, job.loaded.path, reused=True)
-    if done.video != target.video:
-        pairs = [(done.thumbnail, target.thumbnail), (done.video, target.video)]
-        if done.captions is not None:
-            pairs.insert(0, (done.captions, target.captions))
-        for source, dest in pairs:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
-            try:
-                shutil.copyfile(source, tmp)
-                tmp.replace(dest)
-            finally:
-                tmp.unlink(missing_ok=True)
-        done = replace(done, video=target.video, thumbnail=target.thumbnail,
-                       captions=target.captions if done.captions else None)
-    result = replace(done, render_seconds=0.0, reused=True)
-    return replace(result, build_id=record_done(job.settings, job.db, result))
-
-
-def _build(job: RecipeBuild, target: Target, progress: ProgressFactory | None) -> BuildResult:
+def render_target(job: RecipeBuild, target: Target, progress: ProgressFactory | None = None) -> Rendered:
+    """Render ``target``'s video, captions and thumbnail into place (all of them, or none)."""
     started = time.monotonic()
-    try:
-        return _render(job, target, progress, started)
-    except MlprodError as err:
-        record_failed(job.settings, job.db, job.loaded.path, job.loaded.slug, target.format, job.quality,
-                      target.content_hash, str(err), time.monotonic() - started)
-        raise
-
-
-def _render(job: RecipeBuild, target: Target, progress: ProgressFactory | None,
-            started: float) -> BuildResult:
     if job.sources is None:
         job.sources = gather_sources(job.loaded)
     timeline = plan_timeline(job.sources, job.brand, target.profile)
@@ -210,13 +151,9 @@ def _render(job: RecipeBuild, target: Target, progress: ProgressFactory | None,
         shutil.rmtree(work, ignore_errors=True)
         if created and not finished:
             _remove_if_empty(folder)
-    result = BuildResult(
-        recipe=job.loaded.path, slug=job.loaded.slug, format=target.format, quality=job.quality,
-        video=target.video, captions=target.captions if captions is not None else None,
-        thumbnail=target.thumbnail, content_hash=target.content_hash, duration=timeline.duration,
-        size_bytes=target.video.stat().st_size, render_seconds=time.monotonic() - started,
-        reused=False, build_id=0)
-    return replace(result, build_id=record_done(job.settings, job.db, result))
+    return Rendered(target=target, captions=target.captions if captions is not None else None,
+                    duration=timeline.duration, size_bytes=target.video.stat().st_size,
+                    render_seconds=time.monotonic() - started)
 
 
 def _give_memory_back() -> None:
@@ -267,5 +204,4 @@ def _render_files(job: RecipeBuild, timeline: Timeline, target: Target, work: Pa
     return video, captions, thumbnail
 
 
-__all__ = ["BuildResult", "ProgressFactory", "build_recipe", "current_build", "output_paths",
-           "stored_path"]
+__all__ = ["ProgressFactory", "RecipeBuild", "Rendered", "Target", "output_paths", "prepare", "render_target"]

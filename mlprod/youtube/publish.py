@@ -217,8 +217,8 @@ class Publisher:
 
     def _build(self, plan: Plan) -> BuiltFiles:
         """The recipe's current build in the format to publish, rendered first if missing or stale."""
+        from mlprod.jobs.build import build_recipe, current_build
         from mlprod.recipe.schema import Format
-        from mlprod.render import build_recipe, current_build
 
         fmt = Format(plan.format)
         found = current_build(self.settings, self.db, plan.loaded.path, fmt)
