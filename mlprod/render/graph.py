@@ -1,6 +1,6 @@
 """A timeline → ffmpeg's arguments: the one render pass and the audio-only measuring passes. Pure.
 
-The render is one ``filter_complex``: each clip trimmed at the input (``-ss``/``-t``), made
+The render is one ``filter_complex``: each clip trimmed at the input (``-ss``/``-t``), made (filters.py)
 constant-rate, scaled to fit and surrounded by a blurred, darkened copy of itself (blurred at an
 eighth of the size: cheap) or the brand colour; the cached cards in between; one ``concat``;
 the lower thirds overlaid; the subtitles burned by libass with the brand's fonts; the sound made
@@ -14,17 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlprod.render import audio
+from mlprod.render import audio, filters
 from mlprod.render.audio import Loudness
 from mlprod.render.cards import Overlay
 from mlprod.render.plan import Segment, Timeline
 from mlprod.render.profile import AUDIO_RATE
 
-BLUR_SCALE = 8            # the fill is blurred at 1/8 of the frame size, then scaled up
 SLIDE = 0.35              # seconds a lower third takes to slide in or out
 INPUT_MARGIN = 1.0        # seconds read past a clip's end, for the frame-rate conversion
 ONE_THREAD_PIXELS = 1920 * 1088  # up to 1080p a single decoding thread keeps up with the encoder
-SAME_COLOURS = "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
 # x264's defaults buffer frames for speed we barely get: one frame thread per core (not 1.5) and a
 # lookahead sharing them (the same video) encode at the same pace with ~50 MB less at 1080p
 X264_MEMORY = ["-threads:v", str(os.cpu_count() or 0), "-x264-params", "sync-lookahead=0"]
@@ -82,51 +80,10 @@ def _decoder_threads(segment: Segment) -> int:
     return 1 if segment.cut.pixels <= ONE_THREAD_PIXELS else 0
 
 
-def _fit(timeline: Timeline, segment: Segment, src: str, out: str, tag: str) -> list[str]:
-    """Scale ``src`` into the frame without distortion, filling the rest as the plan says."""
-    assert segment.cut is not None
-    width, height = timeline.profile.width, timeline.profile.height
-    fit = segment.cut.fit
-    if fit == "exact":
-        return [f"{src}scale={width}:{height}:out_range=tv{out}"]
-    inside = f"scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2:out_range=tv"
-    if fit == "color":
-        color = timeline.background.lstrip("#")
-        return [f"{src}{inside},pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=0x{color}{out}"]
-    small_w, small_h = _even(width / BLUR_SCALE), _even(height / BLUR_SCALE)
-    return [
-        f"{src}split=2[fg{tag}][bg{tag}]",
-        # blurred anyway: the fastest scaler is as good as any here
-        f"[bg{tag}]scale={small_w}:{small_h}:force_original_aspect_ratio=increase:flags=fast_bilinear,"
-        f"crop={small_w}:{small_h},gblur=sigma=3,lutyuv=y=16+(val-16)*0.5,"
-        f"scale={width}:{height}:flags=fast_bilinear[bb{tag}]",
-        f"[fg{tag}]{inside}[ff{tag}]",
-        f"[bb{tag}][ff{tag}]overlay=(W-w)/2:(H-h)/2{out}",
-    ]
-
-
-def _even(value: float) -> int:
-    return max(round(value / 2) * 2, 2)
-
-
 def _clip_video(timeline: Timeline, segment: Segment, index: int, k: int) -> list[str]:
     assert segment.cut is not None
-    fps = timeline.fps
-    drop_first = segment.cut.source_fps > fps * 1.01  # fewer frames to scale when the source is faster
-    head = f"[{index}:v]setpts=PTS-STARTPTS" + (f",fps={fps}" if drop_first else "")
-    statements = [f"{head}[src{k}]"]
-    statements += _fit(timeline, segment, f"[src{k}]", f"[fit{k}]", str(k))
-    tail = "" if drop_first else f"fps={fps},"
-    statements.append(f"[fit{k}]{tail}{_exact(segment)}[v{k}]")
-    return statements
-
-
-def _exact(segment: Segment) -> str:
-    """Exactly the planned number of frames (the last one held if the source runs short), all
-    labelled alike: segments that differ in colour tags would make ffmpeg convert every frame of
-    some of them to concatenate them, for no visible gain."""
-    return (f"setsar=1,format=yuv420p,{SAME_COLOURS},tpad=stop=-1:stop_mode=clone,"
-            f"trim=end_frame={segment.frames}")
+    frame = filters.Frame.of(timeline.profile, segment.cut.fit, timeline.background)
+    return filters.clip_chain(segment.cut.video, frame, segment.frames, f"[{index}:v]", f"[v{k}]", str(k))
 
 
 def _video_graph(timeline: Timeline, assets: RenderAssets, inputs: _Inputs,
@@ -139,7 +96,7 @@ def _video_graph(timeline: Timeline, assets: RenderAssets, inputs: _Inputs,
             # a source inside the graph, read only when its turn comes: an input waiting for its
             # turn would hold a queue of decoded frames (tens of MB at 1080p) all along
             source = f"movie=filename={escape_value(assets.cards[k])}:dec_threads=1"
-            statements.append(f"{source},setpts=PTS-STARTPTS,{_exact(segment)}[v{k}]")
+            statements.append(f"{source},setpts=PTS-STARTPTS,{filters.exact(segment.frames)}[v{k}]")
     labels = "".join(f"[v{k}]" for k in range(len(timeline.segments)))
     statements.append(f"{labels}concat=n={len(timeline.segments)}:v=1:a=0[vcat]")
     last = "[vcat]"

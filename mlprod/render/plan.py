@@ -15,6 +15,7 @@ from typing import Literal
 
 from mlprod.brand import Brand
 from mlprod.errors import MediaError
+from mlprod.media.probe import VideoInfo
 from mlprod.recipe.schema import JobOffer
 from mlprod.recipe.subtitles import Cue, shift, window
 from mlprod.render.profile import AUDIO_RATE, OutputProfile
@@ -58,6 +59,7 @@ class ClipCut:
     source_fps: float
     has_audio: bool
     pixels: int                     # decoded picture size, width × height
+    video: VideoInfo                # what probing found: the per-clip filters are chosen from it
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,7 @@ def plan_timeline(sources: Sources, brand: Brand, profile: OutputProfile) -> Tim
         assert video is not None
         cut = ClipCut(path=source.clip.file, start=start, fit=_fit(source, profile, brand),
                       source_fps=video.fps, has_audio=source.info.audio is not None,
-                      pixels=video.width * video.height)
+                      pixels=video.width * video.height, video=video)
         frames = _frames(end - start, fps)
         if source.cues:
             shown = window(source.cues, start, start + frames / fps)
