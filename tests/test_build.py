@@ -21,8 +21,8 @@ from sqlalchemy import select
 from mlprod.config import Settings
 from mlprod.jobs.build import build_recipe, current_build
 from mlprod.media.probe import probe
+from mlprod.media.subtitles import read_subtitles
 from mlprod.recipe.schema import Format
-from mlprod.recipe.subtitles import read_subtitles
 from mlprod.store import open_database
 from mlprod.store.models import Build
 

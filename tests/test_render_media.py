@@ -14,7 +14,7 @@ from render_helpers import frame_at, loudness, quick_brand, tutorial, write_reci
 from mlprod.config import Settings
 from mlprod.media.probe import probe
 from mlprod.media.samples import make_image, make_tone
-from mlprod.recipe.subtitles import read_subtitles
+from mlprod.media.subtitles import read_subtitles
 
 ASS = """[Script Info]
 ScriptType: v4.00+

@@ -14,9 +14,9 @@ from mlprod.brand import Brand, load_brand
 from mlprod.config import Settings
 from mlprod.errors import MediaError
 from mlprod.media.probe import AudioInfo, MediaInfo, VideoInfo
+from mlprod.media.subtitles import Cue
 from mlprod.recipe.loader import LoadedRecipe, load_recipe
 from mlprod.recipe.schema import Contract, Format, Offer, Quality
-from mlprod.recipe.subtitles import Cue
 from mlprod.render.audio import Loudness, normalize_filter, parse_ebur128
 from mlprod.render.captions import ass_document, ass_text
 from mlprod.render.graph import AudioLevels, RenderAssets, escape_value, render_args

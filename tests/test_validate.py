@@ -13,8 +13,8 @@ from click.testing import CliRunner, Result
 
 from mlprod.cli import cli
 from mlprod.config import Settings
+from mlprod.media.subtitles import read_subtitles
 from mlprod.recipe.examples import install_examples, write_example_media
-from mlprod.recipe.subtitles import read_subtitles
 
 RunCli = Callable[..., Result]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mlprod.files import write_atomic
 from mlprod.media.samples import ClipSpec, make_clip, make_image, make_tone
-from mlprod.recipe.subtitles import Cue, write_srt
+from mlprod.media.subtitles import Cue, write_srt
 
 EXAMPLE_CUES = (
     Cue(0.3, 2.3, "Bonjour ! Préparez-vous à l'entretien."),

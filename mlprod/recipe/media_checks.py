@@ -14,11 +14,11 @@ from PIL import Image, UnidentifiedImageError
 
 from mlprod.errors import MediaError
 from mlprod.media.probe import MediaInfo, probe
+from mlprod.media.subtitles import SUFFIXES, parse_subtitles
 from mlprod.recipe.loader import RecipeCheck
 from mlprod.recipe.messages import Loc
 from mlprod.recipe.problems import Problem, field_path, split_fix
 from mlprod.recipe.schema import Clip, JobOffer, Tutorial
-from mlprod.recipe.subtitles import SUFFIXES, parse_subtitles
 
 PATH_FIX = "check the path (it is relative to the recipe's folder)"
 AUDIO_FIX = "use an audio file (MP3, M4A, WAV)"

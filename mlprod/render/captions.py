@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from mlprod.brand import Brand
-from mlprod.recipe.subtitles import Cue, write_srt
+from mlprod.media.subtitles import Cue, write_srt
 from mlprod.render.drawing import font_family
 from mlprod.render.profile import OutputProfile
 

@@ -16,8 +16,8 @@ from typing import Literal
 from mlprod.brand import Brand
 from mlprod.errors import MediaError
 from mlprod.media.probe import VideoInfo
+from mlprod.media.subtitles import Cue, shift, window
 from mlprod.recipe.schema import JobOffer
-from mlprod.recipe.subtitles import Cue, shift, window
 from mlprod.render.profile import AUDIO_RATE, OutputProfile
 from mlprod.render.sources import ClipSource, Sources
 from mlprod.render.wording import OFFER_HEADING, lower_third_text, offer_lines

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from mlprod.errors import MediaError, MlprodError
 from mlprod.media.probe import MediaInfo, probe
+from mlprod.media.subtitles import Cue, read_subtitles
 from mlprod.recipe.loader import LoadedRecipe
 from mlprod.recipe.schema import Clip
-from mlprod.recipe.subtitles import Cue, read_subtitles
 from mlprod.render.drawing import load_logo
 
 

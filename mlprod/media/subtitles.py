@@ -1,4 +1,4 @@
-"""Subtitle files (.srt, .vtt, .ass/.ssa) in any common encoding, read into timed cues.
+"""Subtitle files (.srt, .vtt, .ass/.ssa) in any common encoding, read into timed cues; .srt written.
 
 Used by ``mlprod validate`` to check a clip's subtitles and by the renderer to place them on the
 final timeline (``window`` for a trimmed clip, ``shift`` to its place, ``write_srt`` for the
@@ -8,6 +8,13 @@ Encodings: a BOM says UTF-8, UTF-16 or UTF-32; otherwise UTF-8 if the bytes are 
 otherwise Windows-1252, the encoding of French subtitles made on Windows (charset-normalizer is
 only the fallback: on short French texts it mistakes Windows-1252 for Central European cp1250,
 turning "à" into "ŕ").
+
+pysubs2 reads .ass/.ssa events and writes the .srt captions. It reports no problem and knows no
+line numbers, so a first pass here finds every cue's line and what is wrong with it, and hands
+pysubs2 only the good lines. SubRip and WebVTT are read here: pysubs2's reader folds a cue with a
+broken time line (and any block without one) into the text of the cue before it, keeps WebVTT cue
+identifiers and NOTE blocks as text, and drops the last cue's last line when it is a bare number
+("Appelez le\\n3949"), mistaking it for the next cue's number.
 """
 
 from __future__ import annotations
@@ -19,18 +26,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pysubs2
 from charset_normalizer import from_bytes
+from pysubs2.formats.subrip import SubripFormat
+from pysubs2.formats.substation import EVENT_FIELDS, SubstationFormat
+from pysubs2.time import TIMESTAMP, TIMESTAMP_SHORT
 
 from mlprod.errors import MediaError
 from mlprod.files import write_atomic
 
 SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
+# Hours optional (WebVTT's 00:02.500), single-digit fields (00:00:5,000), milliseconds optional.
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?$")
-_ASS_TIME = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")
 _VTT_TAG = re.compile(r"<(?!/?(?:b|i|u)>)[^>]*>")
-_ASS_OVERRIDE = re.compile(r"\{[^}]*\}")
-ASS_FIELDS = ("layer", "start", "end", "style", "name", "marginl", "marginr", "marginv", "effect", "text")
+_VTT_BLOCKS = ("WEBVTT", "NOTE", "STYLE", "REGION")
 SRT_TIME_FIX = "write it as HH:MM:SS,mmm --> HH:MM:SS,mmm, e.g. 00:00:01,500 --> 00:00:03,000"
+ASS_TIME_FIX = "write it as H:MM:SS.cc, e.g. 0:00:01.50"
 
 
 @dataclass(frozen=True)
@@ -92,9 +103,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
-def parse_time(text: str, pattern: re.Pattern[str] = _TIME) -> float | None:
+def parse_time(text: str) -> float | None:
     """'00:01:02,500' → 62.5; None when malformed."""
-    match = pattern.match(text.strip())
+    match = _TIME.match(text.strip())
     if not match:
         return None
     hours, minutes, seconds, fraction = match.groups()
@@ -104,11 +115,8 @@ def parse_time(text: str, pattern: re.Pattern[str] = _TIME) -> float | None:
 
 
 def format_srt_time(seconds: float) -> str:
-    millis = max(round(seconds * 1000), 0)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"
+    """62.5 → '00:01:02,500' (below 0 → 0)."""
+    return SubripFormat.ms_to_timestamp(round(seconds * 1000))
 
 
 def _blocks(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
@@ -127,8 +135,8 @@ def _blocks(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
         yield first, block
 
 
-def _cue(start: float, end: float, text: str, line: int, number: int,
-         issues: list[SubtitleIssue]) -> Cue | None:
+def _checked(start: float, end: float, text: str, line: int, number: int,
+             issues: list[SubtitleIssue]) -> Cue | None:
     if end < start:
         issues.append(SubtitleIssue(
             line, f"cue {number} ends ({format_srt_time(end)}) before it starts ({format_srt_time(start)})",
@@ -146,72 +154,86 @@ def _timed_cue(timing: str, line: int, text: str, number: int,
         bad = left.strip() if start is None else right_time
         issues.append(SubtitleIssue(line, f"cue {number}: malformed time '{bad}'", SRT_TIME_FIX))
         return None
-    return _cue(start, end, text, line, number, issues)
+    return _checked(start, end, text, line, number, issues)
+
+
+def _time_lines(block: list[str]) -> list[int]:
+    """Where the cues of a block start: its first two lines may hold the time line (after a cue
+    number or identifier); later, a line starting with a time and an arrow starts the next cue of a
+    file without blank lines between cues ("Paris --> Marseille" stays text)."""
+    return [i for i, line in enumerate(block)
+            if "-->" in line and (i < 2 or parse_time(line.partition("-->")[0]) is not None)]
 
 
 def parse_srt(text: str, *, vtt: bool = False) -> tuple[list[Cue], list[SubtitleIssue]]:
     """SubRip (and, with ``vtt``, WebVTT) text → cues and the problems found."""
     cues: list[Cue] = []
     issues: list[SubtitleIssue] = []
-    blocks = list(_blocks(text.splitlines()))
-    if vtt and blocks and blocks[0][1][0].lstrip("\ufeff").startswith("WEBVTT"):
-        blocks = blocks[1:]
-    for index, (first, block) in enumerate(blocks, 1):
-        if vtt and block[0].split(" ", 1)[0] in ("NOTE", "STYLE", "REGION"):
+    count = 0  # cues met so far, their number when the file gives none
+    for first, block in _blocks(text.splitlines()):
+        head = block[0].strip()
+        if vtt and head.lstrip("\ufeff").split(" ", 1)[0] in _VTT_BLOCKS:
             continue
-        at = next((i for i, line in enumerate(block[:2]) if "-->" in line), None)
-        number = int(block[0]) if block[0].strip().isdigit() else index
-        if at is None:
-            where = first + 1 if block[0].strip().isdigit() and len(block) > 1 else first  # after "2"
+        starts = _time_lines(block)
+        if not starts or starts[0] > 1:
+            count += 1
+            where = first + 1 if head.isdigit() and len(block) > 1 else first  # after "2"
+            number = int(head) if head.isdigit() else count
             issues.append(SubtitleIssue(where, f"cue {number} has no time line", SRT_TIME_FIX))
             continue
-        body = "\n".join(block[at + 1:])
-        if vtt:
-            body = html.unescape(_VTT_TAG.sub("", body))
-        cue = _timed_cue(block[at], first + at, body, number, issues)
-        if cue is not None:
-            cues.append(cue)
+        for at, after in zip(starts, [*starts[1:], len(block)], strict=True):
+            count += 1
+            label = block[at - 1].strip() if at else ""
+            numbered = after < len(block) and after - 1 > at and block[after - 1].strip().isdigit()
+            body = "\n".join(block[at + 1:after - 1 if numbered else after])  # not the next cue's number
+            if vtt:
+                body = html.unescape(_VTT_TAG.sub("", body))
+            cue = _timed_cue(block[at], first + at, body, int(label) if label.isdigit() else count, issues)
+            if cue is not None:
+                cues.append(cue)
     return cues, issues
 
 
-def _ass_text(text: str) -> str:
-    text = _ASS_OVERRIDE.sub("", text)
-    return text.replace("\\N", "\n").replace("\\n", "\n").replace("\\h", "\u00a0").strip()
+def _ass_time_ok(value: str) -> bool:
+    """A time pysubs2 reads (H:MM:SS.cc or H:MM:SS), with minutes and seconds below 60."""
+    match = TIMESTAMP.fullmatch(value) or TIMESTAMP_SHORT.fullmatch(value)
+    return match is not None and int(match[2]) < 60 and int(match[3]) < 60
 
 
 def parse_ass(text: str) -> tuple[list[Cue], list[SubtitleIssue]]:
-    """Advanced SubStation Alpha: the Dialogue lines of the [Events] section."""
-    cues: list[Cue] = []
+    """(Advanced) SubStation Alpha: the Dialogue lines of the [Events] section, read by pysubs2."""
+    kind = SubstationFormat.guess_format(text) or "ass"
+    names = EVENT_FIELDS[kind]
     issues: list[SubtitleIssue] = []
-    names = list(ASS_FIELDS)
+    lines = text.splitlines()
+    fed = ["[Events]"] + [""] * len(lines)  # what pysubs2 reads: the good Dialogue lines, in place
+    at: list[int] = []  # the line of each cue pysubs2 will return
     in_events = False
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         stripped = line.strip()
         if stripped.startswith("["):
             in_events = stripped.lower() == "[events]"
+        if not in_events or not stripped.startswith("Dialogue:"):
+            continue  # comments, styles and script info are not shown
+        fields = [f.strip() for f in stripped.partition(":")[2].split(",", len(names) - 1)]
+        if len(fields) < len(names):
+            issues.append(SubtitleIssue(number, "a Dialogue line has too few fields",
+                                        "it needs " + ", ".join(names)))
+        elif bad := next((t for t in fields[1:3] if not _ass_time_ok(t)), None):
+            issues.append(SubtitleIssue(number, f"malformed time '{bad}'", ASS_TIME_FIX))
+        else:
+            fed[number] = stripped
+            at.append(number)
+    cues: list[Cue] = []
+    events = pysubs2.SSAFile.from_string("\n".join(fed), format_=kind).events
+    for event, where in zip(events, at, strict=True):
+        if event.is_drawing:
             continue
-        key, sep, value = stripped.partition(":")
-        if not in_events or not sep:
-            continue
-        if key.lower() == "format":
-            names = [n.strip().lower() for n in value.split(",")]
-        elif key.lower() == "dialogue":
-            parts = [p.strip() for p in value.split(",", len(names) - 1)]
-            if len(parts) < len(names) or "start" not in names or "end" not in names:
-                issues.append(SubtitleIssue(number, "a Dialogue line has too few fields",
-                                            "it needs " + ", ".join(names)))
-                continue
-            row = dict(zip(names, parts, strict=True))
-            start = parse_time(row["start"], _ASS_TIME)
-            end = parse_time(row["end"], _ASS_TIME)
-            if start is None or end is None:
-                bad = row["start"] if start is None else row["end"]
-                issues.append(SubtitleIssue(number, f"malformed time '{bad}'",
-                                            "write it as H:MM:SS.cc, e.g. 0:00:01.50"))
-                continue
-            cue = _cue(start, end, _ass_text(row.get("text", "")), number, len(cues) + 1, issues)
-            if cue is not None:
-                cues.append(cue)
+        event.text = event.text.replace("\\h", "\u00a0")  # a hard space stays one (French "Bonjour !")
+        cue = _checked(event.start / 1000, event.end / 1000, event.plaintext.strip(), where,
+                       len(cues) + 1, issues)
+        if cue is not None:
+            cues.append(cue)
     return cues, issues
 
 
@@ -278,9 +300,13 @@ def window(cues: Iterable[Cue], start: float = 0.0, end: float | None = None) ->
 
 
 def srt_text(cues: Iterable[Cue]) -> str:
-    blocks = [f"{n}\n{format_srt_time(c.start)} --> {format_srt_time(c.end)}\n{c.text}\n"
-              for n, c in enumerate(sorted(cues, key=lambda c: (c.start, c.end)), 1)]
-    return "\n".join(blocks)
+    """SubRip text of ``cues`` in time order, numbered from 1 (tags such as <i> kept as written)."""
+    subs = pysubs2.SSAFile()
+    for cue in sorted(cues, key=lambda c: (c.start, c.end)):
+        event = pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000))
+        event.plaintext = cue.text
+        subs.append(event)
+    return subs.to_string("srt", keep_ssa_tags=True)
 
 
 def write_srt(cues: Iterable[Cue], path: Path | str) -> Path:
