@@ -35,10 +35,10 @@ def test_subscriber_count_is_rounded_down_to_three_figures(sandbox_factory: Any)
 
     assert channel["statistics"]["subscriberCount"] == "2340"
     assert sandbox.state()["channel"]["subscriber_count"] == 2345
-    assert int(channel["statistics"]["videoCount"]) == len(sandbox.app.history.videos)  # type: ignore[union-attr]
+    assert int(channel["statistics"]["videoCount"]) == len(sandbox.app.channel.history.videos)  # type: ignore[union-attr]
     uploads = channel["contentDetails"]["relatedPlaylists"]["uploads"]
     listed = youtube.playlistItems().list(part="snippet", playlistId=uploads, maxResults=50).execute()
-    assert listed["pageInfo"]["totalResults"] == len(sandbox.app.history.videos)  # type: ignore[union-attr]
+    assert listed["pageInfo"]["totalResults"] == len(sandbox.app.channel.history.videos)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from pathlib import Path
 import click
 
 from mlprod.sandbox import SandboxConfig, serve
+from mlprod.sandbox.costs import COST_TABLES, DAILY_QUOTA
 from mlprod.sandbox.history import PRE_HISTORY_DAYS
-from mlprod.youtube.quota_costs import COST_TABLES, DAILY_QUOTA
 
 
 @click.group("sandbox")

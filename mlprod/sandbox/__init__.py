@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
-from mlprod.sandbox.channels import round_subscribers
+from mlprod.sandbox.channel import round_subscribers
 from mlprod.sandbox.config import SandboxConfig
 from mlprod.sandbox.errors import SandboxError, SandboxSpecError
 from mlprod.sandbox.faults import Fault, FaultKind, parse_faults
-from mlprod.sandbox.history import ChannelHistory, HistorySpec, channel_history, parse_history
+from mlprod.sandbox.history import ChannelHistory, channel_history
+from mlprod.sandbox.history_spec import HistorySpec, parse_history
 from mlprod.sandbox.server import SCOPES, Sandbox, serve
 
 __all__ = [

@@ -82,7 +82,7 @@ def _parse_date(ctx: Context, name: str) -> date:
 
 def parse_query(ctx: Context) -> ReportQuery:
     ids = ctx.call.one("ids")
-    if ids not in ("channel==MINE", f"channel=={ctx.app.channel_id}"):
+    if ids not in ("channel==MINE", f"channel=={ctx.channel.channel_id}"):
         raise ApiError(403, "forbidden", "Forbidden")
     start, end = _parse_date(ctx, "startDate"), _parse_date(ctx, "endDate")
     if start > end:
@@ -149,17 +149,17 @@ def _day_figures(history: ChannelHistory | None, query: ReportQuery) -> Callable
 
 
 def report_rows(ctx: Context, query: ReportQuery) -> list[list[Any]]:
-    app = ctx.app
-    first = max(query.start, app.channel_created_on)
-    last = min(query.end, app.today() - timedelta(days=DAYS_NOT_READY + 1))
+    channel = ctx.channel
+    first = max(query.start, channel.channel_created_on)
+    last = min(query.end, channel.today() - timedelta(days=DAYS_NOT_READY + 1))
     if first > last:
         return []
     if query.dimension == "video":
-        totals = app.history.video_totals(first, last) if app.history else []
+        totals = channel.history.video_totals(first, last) if channel.history else []
         if query.videos is not None:
             totals = [t for t in totals if t.video_id in query.videos]
         return [[t.video_id, *_metric_values(t, query.metrics)] for t in totals]
-    figures = _day_figures(app.history, query)
+    figures = _day_figures(channel.history, query)
     daily = [(day, figures(day)) for day in _days(first, last)]
     if query.dimension == "day":
         return [[day.isoformat(), *_metric_values(f, query.metrics)] for day, f in daily]

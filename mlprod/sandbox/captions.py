@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlprod.sandbox.context import Context, Media, Registry, UploadMethod, etag, list_of, new_id, rfc3339
+from mlprod.sandbox.context import Context, Media, Registry, UploadMethod
 from mlprod.sandbox.errors import ApiError, bad_request, not_found
 from mlprod.sandbox.replies import Reply, json_reply
+from mlprod.sandbox.resources import etag, list_of, new_id, rfc3339
 from mlprod.sandbox.state import CaptionRecord
-from mlprod.sandbox.videos import find_video
 
 MAX_NAME = 150
 
@@ -52,8 +52,8 @@ def prepare_insert(ctx: Context) -> None:
     name = snippet.get("name", "")
     if not isinstance(name, str) or len(name) > MAX_NAME:
         raise bad_request("nameTooLong", f"snippet.name must be a string of at most {MAX_NAME} characters.")
-    video = find_video(ctx.app, snippet.get("videoId"))
-    for caption in ctx.app.store.state.captions.values():
+    video = ctx.channel.find_video(snippet.get("videoId"))
+    for caption in ctx.channel.store.state.captions.values():
         if caption.video_id == video.id and (caption.language, caption.name) == (language, name):
             raise ApiError(
                 409,
@@ -78,16 +78,16 @@ def complete_insert(ctx: Context, media: Media) -> dict[str, Any]:
         content_type=media.content_type,
         updated_at=rfc3339(ctx.now),
     )
-    with ctx.app.store.change() as state:
+    with ctx.channel.store.change() as state:
         state.captions[caption.id] = caption
     return caption_resource(caption)
 
 
 def captions_list(ctx: Context) -> Reply:
-    video = find_video(ctx.app, ctx.call.one("videoId"))
+    video = ctx.channel.find_video(ctx.call.one("videoId"))
     ctx.charge()
     wanted = set(ctx.call.many("id"))
-    with ctx.app.store.read() as state:
+    with ctx.channel.store.read() as state:
         items = [
             caption_resource(c)
             for c in state.captions.values()
@@ -99,7 +99,7 @@ def captions_list(ctx: Context) -> Reply:
 def captions_delete(ctx: Context) -> Reply:
     ctx.charge()
     caption_id = ctx.call.one("id") or ""
-    with ctx.app.store.change() as state:
+    with ctx.channel.store.change() as state:
         if state.captions.pop(caption_id, None) is None:
             raise not_found("captionNotFound", f"The caption track {caption_id!r} cannot be found.")
     return Reply(204)

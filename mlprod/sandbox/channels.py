@@ -2,49 +2,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mlprod.sandbox.context import Context, Registry, etag, list_of
+from mlprod.sandbox.channel import Channel, round_subscribers
+from mlprod.sandbox.context import Context, Registry
 from mlprod.sandbox.errors import bad_request
 from mlprod.sandbox.replies import Reply, json_reply
-
-if TYPE_CHECKING:
-    from mlprod.sandbox.app import SandboxApp
+from mlprod.sandbox.resources import etag, list_of
 
 _FILTERS = ("mine", "id", "forHandle", "forUsername", "managedByMe", "categoryId", "mySubscribers")
 
 
-def round_subscribers(count: int) -> int:
-    """YouTube's public count: rounded *down* to three significant figures (2345 → 2340)."""
-    if count < 1000:
-        return count
-    step = 10 ** (len(str(count)) - 3)
-    return count // step * step
-
-
-def channel_resource(app: SandboxApp, parts: list[str]) -> dict[str, Any]:
-    resource: dict[str, Any] = {"kind": "youtube#channel", "etag": "", "id": app.channel_id}
+def channel_resource(channel: Channel, parts: list[str]) -> dict[str, Any]:
+    resource: dict[str, Any] = {"kind": "youtube#channel", "etag": "", "id": channel.channel_id}
     if "snippet" in parts:
         resource["snippet"] = {
-            "title": app.channel_title,
+            "title": channel.channel_title,
             "description": "Chaîne de démonstration du bac à sable mlprod.",
             "customUrl": "@mlprod-sandbox",
-            "publishedAt": f"{app.channel_created_on}T09:00:00Z",
+            "publishedAt": f"{channel.channel_created_on}T09:00:00Z",
             "thumbnails": {},
             "defaultLanguage": "fr",
-            "localized": {"title": app.channel_title, "description": ""},
+            "localized": {"title": channel.channel_title, "description": ""},
             "country": "FR",
         }
     if "contentDetails" in parts:
         resource["contentDetails"] = {
-            "relatedPlaylists": {"likes": "", "uploads": app.uploads_playlist_id}
+            "relatedPlaylists": {"likes": "", "uploads": channel.uploads_playlist_id}
         }
     if "statistics" in parts:
         resource["statistics"] = {
-            "viewCount": str(app.channel_views()),
-            "subscriberCount": str(round_subscribers(app.subscriber_count())),
+            "viewCount": str(channel.channel_views()),
+            "subscriberCount": str(round_subscribers(channel.subscriber_count())),
             "hiddenSubscriberCount": False,
-            "videoCount": str(app.public_video_count()),
+            "videoCount": str(channel.public_video_count()),
         }
     if "status" in parts:
         resource["status"] = {
@@ -65,13 +56,13 @@ def channels_list(ctx: Context) -> Reply:
             "forHandle, id, idParam",
         )
     ctx.charge()
-    app = ctx.app
+    channel = ctx.channel
     ours = (
         ctx.call.flag("mine")
-        or app.channel_id in ctx.call.many("id")
+        or channel.channel_id in ctx.call.many("id")
         or ctx.call.one("forHandle") in ("@mlprod-sandbox", "mlprod-sandbox")
     )
-    items = [channel_resource(app, ctx.parts)] if ours else []
+    items = [channel_resource(channel, ctx.parts)] if ours else []
     return json_reply(list_of(items, "youtube#channelListResponse"))
 
 

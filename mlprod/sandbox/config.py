@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mlprod.sandbox.costs import DAILY_QUOTA, DEFAULT_COST_TABLE, cost_table
 from mlprod.sandbox.errors import SandboxSpecError
 from mlprod.sandbox.faults import Fault, parse_faults
-from mlprod.sandbox.history import HistorySpec, parse_history
-from mlprod.youtube.quota_costs import DAILY_QUOTA, DEFAULT_COST_TABLE, cost_table
+from mlprod.sandbox.history_spec import HistorySpec, parse_history
 
 
 def utc_now() -> datetime:

@@ -3,6 +3,9 @@
 The sandbox serves those documents with its own root URL, finds which method a request calls, and
 rejects what Google would: unknown paths (404), unknown or repeated query parameters, missing
 required ones, bad values and unknown ``part`` names (400).
+
+It reads the documents itself (Google's own description of the API, shipped in the library's
+``discovery_cache``), not through ``mlprod.youtube``: the sandbox never borrows the client's code.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from mlprod.sandbox.errors import ApiError, bad_request
-from mlprod.youtube.client import load_discovery_document
+from googleapiclient import discovery_cache
+
+from mlprod.sandbox.errors import ApiError, SandboxError, bad_request
 
 APIS = (("youtube", "v3"), ("youtubeAnalytics", "v2"))
 STACK_QUERY_PARAMETERS = ("trace", "pp", "userip", "strict")
@@ -67,6 +71,28 @@ class ApiCall:
     def integer(self, name: str, default: int) -> int:
         value = self.one(name)
         return default if value is None else int(value)
+
+
+@lru_cache(maxsize=8)
+def _bundled_text(api: str, version: str) -> str:
+    text = discovery_cache.get_static_doc(api, version)
+    if text is None:
+        raise SandboxError(
+            f"google-api-python-client ships no discovery document for {api} {version} — "
+            "reinstall google-api-python-client"
+        )
+    return str(text)
+
+
+def load_discovery_document(api: str, version: str, root_url: str | None = None) -> dict[str, Any]:
+    """The bundled document of ``api`` ``version``, its root moved to ``root_url`` when given."""
+    doc: dict[str, Any] = json.loads(_bundled_text(api, version))
+    if root_url:
+        root = root_url.rstrip("/") + "/"
+        doc["rootUrl"] = root
+        doc["mtlsRootUrl"] = root
+        doc["baseUrl"] = root + doc.get("servicePath", "")
+    return doc
 
 
 def _schema_parts(doc: dict[str, Any], desc: dict[str, Any]) -> frozenset[str] | None:

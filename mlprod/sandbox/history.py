@@ -25,13 +25,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from mlprod.sandbox.errors import SandboxSpecError
+from mlprod.sandbox.history_growth import (
+    WEEKDAY_FACTOR,
+    apportion,
+    first_subscribers,
+    publication_boost,
+    subscriber_moves,
+)
+from mlprod.sandbox.history_spec import HistorySpec
 
 PRE_HISTORY_DAYS = 180
 """The channel is created this many days before the history's start, with no subscriber."""
-_EXAMPLE = "e.g. 2020-03-16:600,2020-05-16:2300"
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_WEEKDAY_FACTOR = (1.0, 1.05, 1.05, 1.0, 0.95, 0.8, 0.75)  # Monday first
 _TOPICS = (
     "Préparer son entretien",
     "Rédiger son CV",
@@ -50,50 +55,6 @@ _EARLY_TOPICS = (
     "Les ateliers du mois",
     "Questions fréquentes",
 )
-
-
-@dataclass(frozen=True)
-class HistorySpec:
-    start: date
-    start_count: int
-    end: date
-    end_count: int
-
-    def __str__(self) -> str:
-        return f"{self.start}:{self.start_count},{self.end}:{self.end_count}"
-
-
-def parse_history(spec: str) -> HistorySpec:
-    """Parse ``START:COUNT,END:COUNT``; raise :class:`SandboxSpecError` with the fix."""
-    items = [item.strip() for item in spec.split(",") if item.strip()]
-    if len(items) != 2:
-        raise SandboxSpecError(
-            f'--history: "{spec}": write START:COUNT,END:COUNT (two dates), {_EXAMPLE}'
-        )
-    (start, start_count), (end, end_count) = (_parse_point(item) for item in items)
-    if end <= start:
-        raise SandboxSpecError(
-            f"--history: the end date ({end}) must come after the start date ({start}), {_EXAMPLE}"
-        )
-    return HistorySpec(start, start_count, end, end_count)
-
-
-def _parse_point(item: str) -> tuple[date, int]:
-    day_text, colon, count_text = item.rpartition(":")
-    if not colon or not day_text:
-        raise SandboxSpecError(f'--history: "{item}": write DATE:COUNT, {_EXAMPLE}')
-    try:
-        day = date.fromisoformat(day_text.strip())
-    except ValueError:
-        raise SandboxSpecError(
-            f'--history: "{item}": {day_text} is not a date — write YYYY-MM-DD, {_EXAMPLE}'
-        ) from None
-    count_text = count_text.strip()
-    if not count_text.isdigit():
-        raise SandboxSpecError(
-            f'--history: "{item}": COUNT must be a whole number of subscribers, {_EXAMPLE}'
-        )
-    return day, int(count_text)
 
 
 @dataclass(frozen=True)
@@ -239,8 +200,8 @@ def _spec_days(
     rng = random.Random(f"mlprod-history/{spec}")  # noqa: S311 — made-up figures, seeded on purpose
     n_days = (spec.end - spec.start).days + 1
     videos, publish_index, weight, minutes_per_view = _past_videos(rng, spec, n_days)
-    boost = _publication_boost(publish_index, n_days)
-    gained, lost = _subscriber_moves(rng, spec, n_days, boost)
+    boost = publication_boost(publish_index, n_days)
+    gained, lost = subscriber_moves(rng, spec, n_days, boost)
 
     series = {
         v.id: _VideoSeries(offset + publish_index[i], array("q"), array("q"), array("q"), array("q"))
@@ -250,7 +211,7 @@ def _spec_days(
     subscribers = spec.start_count
     for i in range(n_days):
         day = spec.start + timedelta(days=i)
-        factor = _WEEKDAY_FACTOR[day.weekday()] * math.sqrt(boost[i]) * rng.uniform(0.8, 1.2)
+        factor = WEEKDAY_FACTOR[day.weekday()] * math.sqrt(boost[i]) * rng.uniform(0.8, 1.2)
         views = max(1, round((subscribers * 0.06 + 15) * factor))
         minutes = _split_day(
             series, videos, publish_index, weight, minutes_per_view, i, views, gained[i], lost[i]
@@ -284,8 +245,8 @@ def _pre_history(
         videos.append(PastVideo(video_id, title, created + timedelta(days=index), duration))
         weights.append(rng.uniform(0.5, 2.0))
         minutes_per_view.append(duration * rng.uniform(0.35, 0.65) / 60)
-    boost = _publication_boost(indexes, n_days)
-    gained, lost = _first_subscribers(rng, spec.start_count, created, n_days, boost)
+    boost = publication_boost(indexes, n_days)
+    gained, lost = first_subscribers(rng, spec.start_count, created, n_days, boost)
 
     series = {
         v.id: _VideoSeries(indexes[i], array("q"), array("q"), array("q"), array("q"))
@@ -295,7 +256,7 @@ def _pre_history(
     subscribers = 0
     for i in range(n_days):
         day = created + timedelta(days=i)
-        factor = _WEEKDAY_FACTOR[day.weekday()] * math.sqrt(boost[i]) * rng.uniform(0.8, 1.2)
+        factor = WEEKDAY_FACTOR[day.weekday()] * math.sqrt(boost[i]) * rng.uniform(0.8, 1.2)
         views = max(0, round((subscribers * 0.05 + 2 + 6 * i / n_days) * factor))
         minutes = _split_day(
             series, videos, indexes, weights, minutes_per_view, i, views, gained[i], lost[i]
@@ -320,9 +281,9 @@ def _split_day(
     """Share day ``i``'s views, gains and losses among the videos out by then; the day's minutes."""
     active = [k for k in range(len(videos)) if publish_index[k] <= i]
     weights = [weight[k] * (0.2 + math.exp(-(i - publish_index[k]) / 12)) for k in active]
-    split_views = _apportion(views, weights)
-    split_gained = _apportion(gained, weights)
-    split_lost = _apportion(lost, weights)
+    split_views = apportion(views, weights)
+    split_gained = apportion(gained, weights)
+    split_lost = apportion(lost, weights)
     minutes = 0
     for j, k in enumerate(active):
         s = series[videos[k].id]
@@ -354,83 +315,3 @@ def _past_videos(
         weights.append(rng.uniform(0.5, 2.0))
         minutes_per_view.append(duration * rng.uniform(0.35, 0.65) / 60)
     return videos, indexes, weights, minutes_per_view
-
-
-def _publication_boost(publish_index: list[int], n_days: int) -> list[float]:
-    """Attention is higher for a few days after each publication."""
-    boost = [1.0] * n_days
-    for index in publish_index:
-        for k in range(10):
-            if index + k < n_days:
-                boost[index + k] += 1.5 * math.exp(-k / 2.5)
-    return boost
-
-
-def _subscriber_moves(
-    rng: random.Random, spec: HistorySpec, n_days: int, boost: list[float]
-) -> tuple[list[int], list[int]]:
-    """Daily gains and losses whose difference sums exactly to ``end_count - start_count``."""
-    net = spec.end_count - spec.start_count
-    churn = round(0.1 * abs(net) + 0.0005 * n_days * (spec.start_count + spec.end_count) / 2)
-    lost_total = churn + max(0, -net)
-    gained_total = lost_total + net
-    gain_weights = [
-        (0.6 + 0.8 * i / max(1, n_days - 1))
-        * boost[i]
-        * _WEEKDAY_FACTOR[(spec.start + timedelta(days=i)).weekday()]
-        * rng.uniform(0.7, 1.3)
-        for i in range(n_days)
-    ]
-    loss_weights = [rng.uniform(0.5, 1.5) for _ in range(n_days)]
-    return _apportion(gained_total, gain_weights), _apportion(lost_total, loss_weights)
-
-
-def _first_subscribers(
-    rng: random.Random, target: int, created: date, n_days: int, boost: list[float]
-) -> tuple[list[int], list[int]]:
-    """Daily gains and losses from 0 to exactly ``target``, never below 0 on any day."""
-    lost_total = round(0.08 * target)
-    gained_total = target + lost_total
-    gain_weights = [
-        (0.2 + 1.8 * (i / max(1, n_days - 1)) ** 1.5)
-        * boost[i]
-        * _WEEKDAY_FACTOR[(created + timedelta(days=i)).weekday()]
-        * rng.uniform(0.7, 1.3)
-        for i in range(n_days)
-    ]
-    gained = _apportion(gained_total, gain_weights)
-    so_far, loss_weights = 0, []
-    for day_gained in gained:  # those who leave are among those who came
-        so_far += day_gained
-        loss_weights.append(so_far * rng.uniform(0.5, 1.5))
-    lost = _apportion(lost_total, loss_weights)
-    subscribers = carried = 0
-    for i in range(n_days):  # no day loses more than the channel has: the rest leaves later
-        wanted = lost[i] + carried
-        lost[i] = min(wanted, subscribers + gained[i])
-        carried = wanted - lost[i]
-        subscribers += gained[i] - lost[i]
-    # on the last day the channel ends at target >= 0, so nothing is left to carry
-    return gained, lost
-
-
-def _apportion(total: int, weights: list[float]) -> list[int]:
-    """Split the integer ``total`` in proportion to ``weights`` (largest remainders)."""
-    if not weights:
-        return []
-    weight_sum = sum(weights)
-    if weight_sum <= 0:
-        return [total] + [0] * (len(weights) - 1)
-    raw = [total * w / weight_sum for w in weights]
-    shares = [int(x) for x in raw]
-    by_remainder = sorted(range(len(raw)), key=lambda k: raw[k] - shares[k], reverse=True)
-    left = total - sum(shares)
-    for k in by_remainder[: max(left, 0)]:
-        shares[k] += 1
-    for k in reversed(by_remainder):  # float rounding can overshoot by one
-        if left >= 0:
-            break
-        if shares[k] > 0:
-            shares[k] -= 1
-            left += 1
-    return shares

@@ -4,31 +4,29 @@ uploads playlist (``UU…``), listed the way YouTube lists it: newest first.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mlprod.sandbox.context import Context, Registry, etag, new_id, page, rfc3339
+from mlprod.sandbox.channel import Channel
+from mlprod.sandbox.context import Context, Registry
 from mlprod.sandbox.errors import bad_request, not_found
 from mlprod.sandbox.replies import Reply, json_reply
+from mlprod.sandbox.resources import etag, new_id, page, rfc3339, thumbnails
 from mlprod.sandbox.state import PlaylistItemRecord, PlaylistRecord
-from mlprod.sandbox.videos import thumbnails
-
-if TYPE_CHECKING:
-    from mlprod.sandbox.app import SandboxApp
 
 MAX_TITLE = 150
 MAX_DESCRIPTION_BYTES = 5000
 
 
-def playlist_resource(app: SandboxApp, playlist: PlaylistRecord, parts: list[str]) -> dict[str, Any]:
+def playlist_resource(channel: Channel, playlist: PlaylistRecord, parts: list[str]) -> dict[str, Any]:
     resource: dict[str, Any] = {"kind": "youtube#playlist", "etag": "", "id": playlist.id}
     if "snippet" in parts:
         snippet = playlist.snippet
         resource["snippet"] = {
             "publishedAt": playlist.created_at,
-            "channelId": app.channel_id,
+            "channelId": channel.channel_id,
             **snippet,
             "thumbnails": {},
-            "channelTitle": app.channel_title,
+            "channelTitle": channel.channel_title,
             "localized": {"title": snippet["title"], "description": snippet.get("description", "")},
         }
     if "status" in parts:
@@ -62,56 +60,47 @@ def _check_playlist(ctx: Context) -> tuple[dict[str, Any], dict[str, Any]]:
     return kept, {"privacyStatus": privacy}
 
 
-def find_playlist(app: SandboxApp, playlist_id: str | None) -> PlaylistRecord:
-    playlist = app.store.state.playlists.get(playlist_id or "")
-    if playlist is None:
-        raise not_found(
-            "playlistNotFound", f"The playlist identified by {playlist_id!r} cannot be found."
-        )
-    return playlist
-
-
 def playlists_insert(ctx: Context) -> Reply:
     snippet, status = _check_playlist(ctx)
     ctx.charge()
     playlist = PlaylistRecord(new_id(32, "PL"), snippet, status, rfc3339(ctx.now))
-    with ctx.app.store.change() as state:
+    with ctx.channel.store.change() as state:
         state.playlists[playlist.id] = playlist
-    return json_reply(playlist_resource(ctx.app, playlist, ctx.parts))
+    return json_reply(playlist_resource(ctx.channel, playlist, ctx.parts))
 
 
 def playlists_update(ctx: Context) -> Reply:
     snippet, status = _check_playlist(ctx)
     ctx.charge()
-    with ctx.app.store.change():
-        playlist = find_playlist(ctx.app, ctx.resource().get("id"))
+    with ctx.channel.store.change():
+        playlist = ctx.channel.find_playlist(ctx.resource().get("id"))
         if "snippet" in ctx.parts:
             playlist.snippet = snippet
         if "status" in ctx.parts:
             playlist.status = status
-        return json_reply(playlist_resource(ctx.app, playlist, ctx.parts))
+        return json_reply(playlist_resource(ctx.channel, playlist, ctx.parts))
 
 
 def playlists_delete(ctx: Context) -> Reply:
     ctx.charge()
-    with ctx.app.store.change() as state:
-        playlist = find_playlist(ctx.app, ctx.call.one("id"))
+    with ctx.channel.store.change() as state:
+        playlist = ctx.channel.find_playlist(ctx.call.one("id"))
         del state.playlists[playlist.id]
     return Reply(204)
 
 
 def playlists_list(ctx: Context) -> Reply:
     ids = ctx.call.many("id")
-    mine = ctx.call.flag("mine") or ctx.call.one("channelId") == ctx.app.channel_id
+    mine = ctx.call.flag("mine") or ctx.call.one("channelId") == ctx.channel.channel_id
     if not ids and not mine and not ctx.call.one("channelId"):
         raise bad_request(
             "missingRequiredParameter", "No filter selected. Expected one of: channelId, id, mine"
         )
     ctx.charge()
-    with ctx.app.store.read() as state:
+    with ctx.channel.store.read() as state:
         playlists = sorted(state.playlists.values(), key=lambda p: p.created_at, reverse=True)
         chosen = [p for p in playlists if (p.id in ids if ids else mine)]
-        items = [playlist_resource(ctx.app, p, ctx.parts) for p in chosen]
+        items = [playlist_resource(ctx.channel, p, ctx.parts) for p in chosen]
     return json_reply(page(ctx, items, "youtube#playlistListResponse"))
 
 
@@ -119,27 +108,28 @@ def playlists_list(ctx: Context) -> Reply:
 
 
 def item_resource(
-    app: SandboxApp, playlist_id: str, item: PlaylistItemRecord, position: int
+    ctx: Context, playlist_id: str, item: PlaylistItemRecord, position: int
 ) -> dict[str, Any]:
+    channel = ctx.channel
     resource = {
         "kind": "youtube#playlistItem",
         "etag": "",
         "id": item.id,
         "snippet": {
             "publishedAt": item.added_at,
-            "channelId": app.channel_id,
-            "title": app.video_title(item.video_id),
+            "channelId": channel.channel_id,
+            "title": channel.video_title(item.video_id),
             "description": "",
-            "thumbnails": thumbnails(app, item.video_id, False),
-            "channelTitle": app.channel_title,
+            "thumbnails": thumbnails(ctx.base_url, item.video_id, False),
+            "channelTitle": channel.channel_title,
             "playlistId": playlist_id,
             "position": position,
             "resourceId": {"kind": "youtube#video", "videoId": item.video_id},
-            "videoOwnerChannelTitle": app.channel_title,
-            "videoOwnerChannelId": app.channel_id,
+            "videoOwnerChannelTitle": channel.channel_title,
+            "videoOwnerChannelId": channel.channel_id,
         },
         "contentDetails": {"videoId": item.video_id},
-        "status": {"privacyStatus": app.video_privacy(item.video_id)},
+        "status": {"privacyStatus": channel.video_privacy(item.video_id)},
     }
     resource["etag"] = etag(resource)
     return resource
@@ -158,9 +148,9 @@ def playlist_items_insert(ctx: Context) -> Reply:
         )
     position = snippet.get("position")
     ctx.charge()
-    with ctx.app.store.change():
-        playlist = find_playlist(ctx.app, snippet["playlistId"])
-        if ctx.app.video_title(video_id) is None:
+    with ctx.channel.store.change():
+        playlist = ctx.channel.find_playlist(snippet["playlistId"])
+        if ctx.channel.video_title(video_id) is None:
             raise not_found("videoNotFound", f"The video {video_id!r} cannot be found.")
         item = PlaylistItemRecord(new_id(40, "UE"), video_id, rfc3339(ctx.now))
         if isinstance(position, int) and 0 <= position <= len(playlist.items):
@@ -168,7 +158,7 @@ def playlist_items_insert(ctx: Context) -> Reply:
         else:
             playlist.items.append(item)
         index = playlist.items.index(item)
-        return json_reply(item_resource(ctx.app, playlist.id, item, index))
+        return json_reply(item_resource(ctx, playlist.id, item, index))
 
 
 def playlist_items_list(ctx: Context) -> Reply:
@@ -179,17 +169,17 @@ def playlist_items_list(ctx: Context) -> Reply:
             "missingRequiredParameter", "No filter selected. Expected one of: id, playlistId"
         )
     ctx.charge()
-    app = ctx.app
-    with app.store.read() as state:
-        if playlist_id == app.uploads_playlist_id:
-            entries = app.uploads_playlist()
+    channel = ctx.channel
+    with channel.store.read() as state:
+        if playlist_id == channel.uploads_playlist_id:
+            entries = channel.uploads_playlist()
         elif playlist_id:
-            entries = [(playlist_id, item) for item in find_playlist(app, playlist_id).items]
+            entries = [(playlist_id, item) for item in channel.find_playlist(playlist_id).items]
         else:
             entries = [(p.id, i) for p in state.playlists.values() for i in p.items if i.id in ids]
     video_filter = ctx.call.one("videoId")
     items = [
-        item_resource(app, pid, item, position)
+        item_resource(ctx, pid, item, position)
         for position, (pid, item) in enumerate(entries)
         if (not ids or item.id in ids) and (not video_filter or item.video_id == video_filter)
     ]
@@ -199,7 +189,7 @@ def playlist_items_list(ctx: Context) -> Reply:
 def playlist_items_delete(ctx: Context) -> Reply:
     ctx.charge()
     item_id = ctx.call.one("id")
-    with ctx.app.store.change() as state:
+    with ctx.channel.store.change() as state:
         for playlist in state.playlists.values():
             kept = [i for i in playlist.items if i.id != item_id]
             if len(kept) != len(playlist.items):

@@ -1,17 +1,16 @@
-"""The daily quota budget: units spent per Pacific-time day, charged from the shared cost table."""
+"""The daily quota budget: units spent per Pacific-time day, charged from the sandbox's cost table."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from mlprod.sandbox.config import Clock
+from mlprod.sandbox.costs import INVALID_REQUEST_COST, QUOTA_TIMEZONE, method_cost
 from mlprod.sandbox.errors import quota_exceeded
 from mlprod.sandbox.state import ChannelState, StateStore
-from mlprod.youtube.quota_costs import INVALID_REQUEST_COST, QUOTA_TIMEZONE, method_cost
 
-PACIFIC = ZoneInfo(QUOTA_TIMEZONE)
+PACIFIC = QUOTA_TIMEZONE
 
 
 class QuotaMeter:

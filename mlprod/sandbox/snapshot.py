@@ -1,19 +1,20 @@
-"""``GET /_sandbox/state``: what the channel holds, in plain JSON, for tests and rehearsals."""
+"""``GET /_sandbox/state``: what the channel holds, in plain JSON, for tests and rehearsals.
+
+The application adds what is its own (URL, quota, faults, requests) around :func:`channel_snapshot`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mlprod.sandbox.channels import round_subscribers
-
-if TYPE_CHECKING:
-    from mlprod.sandbox.app import SandboxApp
-    from mlprod.sandbox.state import ChannelState
+from mlprod.sandbox.channel import Channel, round_subscribers
+from mlprod.sandbox.state import ChannelState
 
 
-def snapshot(app: SandboxApp) -> dict[str, Any]:
-    with app.store.read() as state:
+def channel_snapshot(channel: Channel) -> dict[str, Any]:
+    """The channel, its videos, playlists, upload sessions and sign-ins."""
+    with channel.store.read() as state:
         videos = _videos(state)
         playlists = [
             {
@@ -37,27 +38,17 @@ def snapshot(app: SandboxApp) -> dict[str, Any]:
             }
             for s in state.sessions.values()
         ]
-        now = app.clock().timestamp()
+        now = channel.clock().timestamp()
         tokens = {
             "access_valid": sum(a.expires_at > now for a in state.access_grants.values()),
             "refresh_valid": sum(not g.revoked for g in state.refresh_grants.values()),
         }
     return {
-        "url": app.base_url,
-        "now": app.clock().isoformat(),
-        "channel": _channel(app),
-        "history": str(app.history.spec) if app.history else None,
+        "channel": _channel(channel),
+        "history": str(channel.history.spec) if channel.history else None,
         "videos": videos,
         "playlists": playlists,
         "upload_sessions": sessions,
-        "quota_used": app.quota.used(),
-        "quota_limit": app.quota.budget,
-        "quota_day": app.quota.today().isoformat(),
-        "faults": [str(f) for f in app.faults.faults],
-        "faults_fired": list(app.faults.fired),
-        "chunk_requests": app.faults.chunks_seen,
-        "requests": app.request_count,
-        "recent_requests": list(app.request_log)[-50:],
         "tokens": tokens,
     }
 
@@ -88,15 +79,15 @@ def _videos(state: ChannelState) -> list[dict[str, Any]]:
     ]
 
 
-def _channel(app: SandboxApp) -> dict[str, Any]:
-    exact = app.subscriber_count()
+def _channel(channel: Channel) -> dict[str, Any]:
+    exact = channel.subscriber_count()
     return {
-        "id": app.channel_id,
-        "title": app.channel_title,
-        "created_on": app.channel_created_on.isoformat(),
+        "id": channel.channel_id,
+        "title": channel.channel_title,
+        "created_on": channel.channel_created_on.isoformat(),
         "subscriber_count": exact,
         "subscriber_count_shown": str(round_subscribers(exact)),
-        "view_count": app.channel_views(),
-        "video_count": app.public_video_count(),
-        "uploads_playlist_id": app.uploads_playlist_id,
+        "view_count": channel.channel_views(),
+        "video_count": channel.public_video_count(),
+        "uploads_playlist_id": channel.uploads_playlist_id,
     }

@@ -13,19 +13,18 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from mlprod.sandbox.context import Context, Media, UploadMethod, new_id
-from mlprod.sandbox.discovery import ApiCall, ApiMethod
+from mlprod.sandbox.config import Clock
+from mlprod.sandbox.context import Context, Media, UploadMethod
+from mlprod.sandbox.discovery import ApiMethod
 from mlprod.sandbox.errors import ApiError, bad_request, not_found, quota_exceeded
-from mlprod.sandbox.faults import FaultKind
+from mlprod.sandbox.faults import FaultKind, FaultPlan
 from mlprod.sandbox.media import BodyReader, MediaSink, parse_multipart
 from mlprod.sandbox.replies import DropConnection, Reply, json_reply
-from mlprod.sandbox.state import UploadSession
-
-if TYPE_CHECKING:
-    from mlprod.sandbox.app import SandboxApp
+from mlprod.sandbox.resources import new_id
+from mlprod.sandbox.state import StateStore, UploadSession
 
 CHUNK_GRANULARITY = 256 * 1024
 SESSION_LIFETIME = 7 * 24 * 3600
@@ -57,9 +56,18 @@ def _range_reply(session: UploadSession) -> Reply:
     return Reply(308, b"", headers)
 
 
+Finish = Callable[[UploadSession, Media], dict[str, Any]]
+"""Make the resource of a session whose last byte arrived (the method's ``complete``)."""
+
+
 class Uploads:
-    def __init__(self, app: SandboxApp) -> None:
-        self.app = app
+    """Upload sessions and their partial media; ``finish`` makes the resource at the end."""
+
+    def __init__(self, store: StateStore, faults: FaultPlan, clock: Clock, finish: Finish) -> None:
+        self.store = store
+        self.faults = faults
+        self.clock = clock
+        self.finish = finish
         self._sinks: dict[str, MediaSink] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -68,7 +76,7 @@ class Uploads:
 
     def _before_media(self, ctx: Context, upload: UploadMethod) -> None:
         upload.prepare(ctx)
-        if ctx.call.method.id == "youtube.videos.insert" and self.app.faults.insert_quota:
+        if ctx.call.method.id == "youtube.videos.insert" and self.faults.insert_quota:
             raise quota_exceeded()
         ctx.charge()
 
@@ -91,10 +99,10 @@ class Uploads:
             content_type=content_type,
             created_at=ctx.now.timestamp(),
         )
-        with self.app.store.change() as state:
+        with self.store.change() as state:
             state.sessions[session.id] = session
         path = ctx.call.method.media_path
-        location = f"{self.app.base_url}/{path}?uploadType=resumable&upload_id={session.id}"
+        location = f"{ctx.base_url}/{path}?uploadType=resumable&upload_id={session.id}"
         return Reply(200, b"", {"Location": location, "X-GUploader-UploadID": session.id})
 
     def multipart(
@@ -133,9 +141,9 @@ class Uploads:
             return self._locks.setdefault(session_id, threading.Lock())
 
     def _session(self, session_id: str) -> UploadSession:
-        with self.app.store.read() as state:
+        with self.store.read() as state:
             session = state.sessions.get(session_id)
-        if session is not None and self.app.clock().timestamp() - session.created_at > SESSION_LIFETIME:
+        if session is not None and self.clock().timestamp() - session.created_at > SESSION_LIFETIME:
             self.forget(session_id)
             session = None
         if session is None:
@@ -145,20 +153,20 @@ class Uploads:
         return session
 
     def forget(self, session_id: str) -> None:
-        with self.app.store.change() as state:
+        with self.store.change() as state:
             state.sessions.pop(session_id, None)
         with self._guard:
             sink = self._sinks.pop(session_id, None)
         if sink is not None:
             sink.close(delete=True)
-        elif (folder := self.app.store.media_dir) is not None:
+        elif (folder := self.store.media_dir) is not None:
             (folder / f"{session_id}.part").unlink(missing_ok=True)
 
     def _sink(self, session: UploadSession) -> MediaSink:
         with self._guard:
             sink = self._sinks.get(session.id)
             if sink is None:
-                folder = self.app.store.media_dir
+                folder = self.store.media_dir
                 path = None if folder is None else folder / f"{session.id}.part"
                 if path is not None and session.bytes_received:
                     sink = MediaSink.resume(path, session.bytes_received)
@@ -166,7 +174,7 @@ class Uploads:
                     sink = MediaSink(path)
                 self._sinks[session.id] = sink
         if sink.size != session.bytes_received:  # an earlier run kept less than it counted
-            with self.app.store.change():
+            with self.store.change():
                 session.bytes_received = sink.size
         return sink
 
@@ -178,7 +186,7 @@ class Uploads:
             raise bad_request("badContent", f"Content-Range {text!r} is not bytes A-B/TOTAL.")
         if (match is None and reader.length == 0) or (match is not None and match[1] is None):
             return self._status(session)
-        fault = self.app.faults.next_chunk()
+        fault = self.faults.next_chunk()
         if fault is not None and fault.kind is FaultKind.RESET:
             reader.read(max(1, reader.length // 2), throttle=False)
             raise DropConnection(str(fault))
@@ -235,7 +243,7 @@ class Uploads:
         try:
             reader.stream_into(sink)
         finally:
-            with self.app.store.change():
+            with self.store.change():
                 session.bytes_received = sink.size
                 session.total = total
         if not is_last:
@@ -243,15 +251,12 @@ class Uploads:
         return self._complete(session, sink)
 
     def _complete(self, session: UploadSession, sink: MediaSink) -> Reply:
-        app = self.app
-        method = app.catalog.methods[session.method_id]
-        ctx = Context(app, ApiCall(method, session.params, True), app.clock(), session.body, True)
         media = Media(sink.sha256, sink.size, session.content_type, sink.head)
-        result = app.registry.uploads[session.method_id].complete(ctx, media)
+        result = self.finish(session, media)
         with self._guard:
             self._sinks.pop(session.id, None)
         sink.close(delete=True)
-        with app.store.change():
+        with self.store.change():
             session.completed = True
             session.result = result
         return json_reply(result)

@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mlprod.sandbox.context import Context, Media, Registry, UploadMethod, etag, list_of, new_id, rfc3339
-from mlprod.sandbox.errors import ApiError, bad_request, not_found
+from mlprod.sandbox.context import Context, Media, Registry, UploadMethod
+from mlprod.sandbox.errors import ApiError, bad_request
 from mlprod.sandbox.history import PastVideo
 from mlprod.sandbox.media import image_size, sniff_image
 from mlprod.sandbox.metadata import check_snippet, check_status
 from mlprod.sandbox.replies import Reply, json_reply
+from mlprod.sandbox.resources import etag, list_of, new_id, rfc3339, thumbnails
 from mlprod.sandbox.state import MediaRecord, ThumbnailRecord, VideoRecord
-
-if TYPE_CHECKING:
-    from mlprod.sandbox.app import SandboxApp
 
 STORED_PARTS = ("recordingDetails", "localizations")
 MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024
-THUMBNAIL_SIZES = {"default": (120, 90), "medium": (320, 180), "high": (480, 360)}
 
 
-def thumbnails(app: SandboxApp, video_id: str, custom: bool) -> dict[str, Any]:
-    sizes = dict(THUMBNAIL_SIZES)
-    if custom:
-        sizes.update({"standard": (640, 480), "maxres": (1280, 720)})
-    return {
-        name: {"url": f"{app.base_url}/vi/{video_id}/{name}.jpg", "width": w, "height": h}
-        for name, (w, h) in sizes.items()
-    }
-
-
-def video_resource(app: SandboxApp, video: VideoRecord, parts: list[str]) -> dict[str, Any]:
+def video_resource(ctx: Context, video: VideoRecord, parts: list[str]) -> dict[str, Any]:
     """The video as videos.list shows it, with the parts asked for."""
     resource: dict[str, Any] = {"kind": "youtube#video", "etag": "", "id": video.id}
     if "snippet" in parts:
         snippet = dict(video.snippet)
         resource["snippet"] = {
             "publishedAt": video.uploaded_at,
-            "channelId": app.channel_id,
+            "channelId": ctx.channel.channel_id,
             **snippet,
-            "thumbnails": thumbnails(app, video.id, video.thumbnail is not None),
-            "channelTitle": app.channel_title,
+            "thumbnails": thumbnails(ctx.base_url, video.id, video.thumbnail is not None),
+            "channelTitle": ctx.channel.channel_title,
             "liveBroadcastContent": "none",
             "localized": {"title": snippet["title"], "description": snippet.get("description", "")},
         }
@@ -51,7 +38,7 @@ def video_resource(app: SandboxApp, video: VideoRecord, parts: list[str]) -> dic
     if "statistics" in parts:
         resource["statistics"] = _statistics(0)
     if "contentDetails" in parts:
-        has_captions = any(c.video_id == video.id for c in app.store.state.captions.values())
+        has_captions = any(c.video_id == video.id for c in ctx.channel.store.state.captions.values())
         resource["contentDetails"] = _content_details(0, has_captions)
     if "processingDetails" in parts:
         resource["processingDetails"] = {"processingStatus": "succeeded"}
@@ -64,17 +51,17 @@ def video_resource(app: SandboxApp, video: VideoRecord, parts: list[str]) -> dic
     return resource
 
 
-def past_video_resource(app: SandboxApp, video: PastVideo, parts: list[str]) -> dict[str, Any]:
+def past_video_resource(ctx: Context, video: PastVideo, parts: list[str]) -> dict[str, Any]:
     """A video from ``--history``: published, public, with its views so far."""
     resource: dict[str, Any] = {"kind": "youtube#video", "etag": "", "id": video.id}
     if "snippet" in parts:
         resource["snippet"] = {
             "publishedAt": f"{video.published}T10:00:00Z",
-            "channelId": app.channel_id,
+            "channelId": ctx.channel.channel_id,
             "title": video.title,
             "description": "",
-            "thumbnails": thumbnails(app, video.id, False),
-            "channelTitle": app.channel_title,
+            "thumbnails": thumbnails(ctx.base_url, video.id, False),
+            "channelTitle": ctx.channel.channel_title,
             "categoryId": "27",
             "liveBroadcastContent": "none",
             "localized": {"title": video.title, "description": ""},
@@ -89,7 +76,7 @@ def past_video_resource(app: SandboxApp, video: PastVideo, parts: list[str]) -> 
             "madeForKids": False,
         }
     if "statistics" in parts:
-        resource["statistics"] = _statistics(app.past_video_views(video.id))
+        resource["statistics"] = _statistics(ctx.channel.past_video_views(video.id))
     if "contentDetails" in parts:
         resource["contentDetails"] = _content_details(video.duration_seconds, False)
     resource["etag"] = etag(resource)
@@ -118,15 +105,6 @@ def _content_details(seconds: int, has_captions: bool) -> dict[str, Any]:
     }
 
 
-def find_video(app: SandboxApp, video_id: str | None) -> VideoRecord:
-    video = app.store.state.videos.get(video_id or "")
-    if video is None:
-        raise not_found(
-            "videoNotFound", f"The video identified by the id {video_id!r} cannot be found."
-        )
-    return video
-
-
 # -- videos.insert -------------------------------------------------------------------------------
 
 
@@ -146,9 +124,9 @@ def complete_insert(ctx: Context, media: Media) -> dict[str, Any]:
         uploaded_at=rfc3339(ctx.now),
         other_parts={p: body[p] for p in STORED_PARTS if p in body},
     )
-    with ctx.app.store.change() as state:
+    with ctx.channel.store.change() as state:
         state.videos[video.id] = video
-    return video_resource(ctx.app, video, ctx.parts)
+    return video_resource(ctx, video, ctx.parts)
 
 
 # -- videos.list / update / delete --------------------------------------------------------------
@@ -161,14 +139,13 @@ def videos_list(ctx: Context) -> Reply:
             "missingRequiredParameter", "No filter selected. Expected one of: chart, id, myRating"
         )
     ctx.charge()
-    app = ctx.app
     items = []
-    with app.store.read() as state:
+    with ctx.channel.store.read() as state:
         for video_id in ids:
             if video_id in state.videos:
-                items.append(video_resource(app, state.videos[video_id], ctx.parts))
-            elif (past := app.past_video(video_id)) is not None:
-                items.append(past_video_resource(app, past, ctx.parts))
+                items.append(video_resource(ctx, state.videos[video_id], ctx.parts))
+            elif (past := ctx.channel.past_video(video_id)) is not None:
+                items.append(past_video_resource(ctx, past, ctx.parts))
     return json_reply(list_of(items, "youtube#videoListResponse"))
 
 
@@ -183,22 +160,22 @@ def videos_update(ctx: Context) -> Reply:
     if "status" in ctx.parts:
         changes["status"] = check_status(body.get("status"), ctx.now)
     ctx.charge()
-    if ctx.app.past_video(video_id) is not None:
+    if ctx.channel.past_video(video_id) is not None:
         raise ApiError(403, "forbidden", "Videos made by --history cannot be changed.")
-    with ctx.app.store.change():
-        video = find_video(ctx.app, video_id)
+    with ctx.channel.store.change():
+        video = ctx.channel.find_video(video_id)
         video.snippet = changes.get("snippet", video.snippet)
         video.status = changes.get("status", video.status)
         for part in STORED_PARTS:
             if part in ctx.parts:
                 video.other_parts[part] = body.get(part)
-        return json_reply(video_resource(ctx.app, video, ctx.parts))
+        return json_reply(video_resource(ctx, video, ctx.parts))
 
 
 def videos_delete(ctx: Context) -> Reply:
     ctx.charge()
-    with ctx.app.store.change() as state:
-        video = find_video(ctx.app, ctx.call.one("id"))
+    with ctx.channel.store.change() as state:
+        video = ctx.channel.find_video(ctx.call.one("id"))
         del state.videos[video.id]
         for caption_id in [k for k, c in state.captions.items() if c.video_id == video.id]:
             del state.captions[caption_id]
@@ -211,8 +188,8 @@ def videos_delete(ctx: Context) -> Reply:
 
 
 def prepare_thumbnail(ctx: Context) -> None:
-    find_video(ctx.app, ctx.call.one("videoId"))
-    if not ctx.app.config.verified_channel:
+    ctx.channel.find_video(ctx.call.one("videoId"))
+    if not ctx.channel.verified:
         raise ApiError(
             403,
             "forbidden",
@@ -234,10 +211,10 @@ def complete_thumbnail(ctx: Context, media: Media) -> dict[str, Any]:
         )
     size = image_size(media.data if media.data is not None else media.head)
     record = ThumbnailRecord(media.sha256, media.size, kind, *(size or (None, None)))
-    with ctx.app.store.change():
-        video = find_video(ctx.app, ctx.call.one("videoId"))
+    with ctx.channel.store.change():
+        video = ctx.channel.find_video(ctx.call.one("videoId"))
         video.thumbnail = record
-    items = [thumbnails(ctx.app, video.id, True)]
+    items = [thumbnails(ctx.base_url, video.id, True)]
     return {"kind": "youtube#thumbnailSetResponse", "etag": etag(items), "items": items}
 
 

@@ -1,7 +1,8 @@
-"""What each YouTube API method costs in quota units: one table, shared by the publisher and the sandbox.
+"""What each YouTube API method costs in quota units: the publisher's table.
 
-Costs change (see YOUTUBE.md): ``videos.insert`` cost 1600 units for years, then 100. The publisher
-estimates a plan's cost from the same table the sandbox charges, so both change together.
+Costs change (see YOUTUBE.md): ``videos.insert`` cost 1600 units for years, then 100. The sandbox
+keeps its own copy (``mlprod/sandbox/costs.py``) on purpose: it is the other side of the wire, so a
+wrong cost here shows up as a failing test instead of being agreed with.
 """
 
 from __future__ import annotations
