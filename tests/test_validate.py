@@ -164,8 +164,8 @@ def test_subtitles_with_inverted_cue_times(ws: Settings, run_cli: RunCli) -> Non
                                "2\n00:00:04,000 --> 00:00:03,000\nÀ bientôt\n")
     tutorial(ws, "    subtitles: ../media/inv.srt\n")
     failing(run_cli("validate", "recipes/t.yaml"),
-            "media/inv.srt:6: clips[0].subtitles: cue 2 ends (00:00:03,000) before it starts"
-            " (00:00:04,000) — swap the two times or correct one of them")
+            "recipes/t.yaml:5: clips[0].subtitles: ../media/inv.srt:6: cue 2 ends (00:00:03,000)"
+            " before it starts (00:00:04,000) — swap the two times or correct one of them")
 
 
 def test_subtitles_with_malformed_times(ws: Settings, run_cli: RunCli) -> None:
@@ -174,10 +174,26 @@ def test_subtitles_with_malformed_times(ws: Settings, run_cli: RunCli) -> None:
                                "3\n00:00:04,000 --> 00:00:0x,500\ny\n")
     tutorial(ws, "    subtitles: ../media/bad.srt\n")
     failing(run_cli("validate", "recipes/t.yaml"),
-            "media/bad.srt:6: clips[0].subtitles: cue 2 has no time line"
+            "recipes/t.yaml:5: clips[0].subtitles: ../media/bad.srt:6: cue 2 has no time line"
             " — write it as HH:MM:SS,mmm --> HH:MM:SS,mmm, e.g. 00:00:01,500 --> 00:00:03,000",
-            "media/bad.srt:10: clips[0].subtitles: cue 3: malformed time '00:00:0x,500'"
+            "recipes/t.yaml:5: clips[0].subtitles: ../media/bad.srt:10: cue 3: malformed time '00:00:0x,500'"
             " — write it as HH:MM:SS,mmm --> HH:MM:SS,mmm, e.g. 00:00:01,500 --> 00:00:03,000")
+
+
+def test_a_subtitle_problem_names_the_recipe_too(ws: Settings, run_cli: RunCli) -> None:
+    """With many recipes, the subtitle file alone does not say which recipe to open."""
+    first = "1\n00:00:00,500 --> 00:00:02,000\nBonjour\n\n"
+    write(ws, "media/a.srt", first + "2\n00:00:03,000 -> 00:00:04\nx\n")
+    write(ws, "media/b.srt", first + "2\n00:00:07,000 --> 00:00:08,000\ntard\n")  # the clip lasts 5 s
+    tutorial(ws, "    subtitles: ../media/a.srt\n", name="recipes/a.yaml")
+    tutorial(ws, "    subtitles: ../media/b.srt\n", name="recipes/b.yaml")
+    result = run_cli("validate", "recipes/a.yaml", "recipes/b.yaml")
+    failing(result,
+            "recipes/a.yaml:5: clips[0].subtitles: ../media/a.srt:6: cue 2 has no time line"
+            " — write it as HH:MM:SS,mmm --> HH:MM:SS,mmm, e.g. 00:00:01,500 --> 00:00:03,000",
+            "recipes/b.yaml:5: clips[0].subtitles: warning: ../media/b.srt:6: 1 subtitle(s) start after"
+            " the clip ends (5.00 s) — check that these subtitles belong to this clip")
+    assert "2 recipes checked: 1 valid, 1 with 1 problem (1 warning)" in result.output
 
 
 def test_invalid_yaml_points_at_its_line(ws: Settings, run_cli: RunCli) -> None:

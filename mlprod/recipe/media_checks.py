@@ -17,7 +17,7 @@ from mlprod.media.probe import MediaInfo, probe
 from mlprod.media.subtitles import SUFFIXES, parse_subtitles
 from mlprod.recipe.loader import RecipeCheck
 from mlprod.recipe.messages import Loc
-from mlprod.recipe.problems import Problem, field_path, split_fix
+from mlprod.recipe.problems import Problem, split_fix
 from mlprod.recipe.schema import Clip, JobOffer, Tutorial
 
 PATH_FIX = "check the path (it is relative to the recipe's folder)"
@@ -118,13 +118,14 @@ def _subtitle_problems(check: RecipeCheck, loc: Loc, path: Path, clip_end: float
         parsed = parse_subtitles(path)
     except MediaError as err:
         return [_media_error(check, loc, path, err)]
-    where = field_path(loc)
-    found = [Problem(path, i.line, where, i.problem, i.fix) for i in parsed.issues]
+    # at the recipe's line, so that with forty recipes the message says which one to open
+    written = _written(check, loc, path)
+    found = [check.problem(loc, f"{written}:{i.line}: {i.problem}", i.fix) for i in parsed.issues]
     late = [c for c in parsed.cues if clip_end is not None and c.start >= clip_end]
     if late:
-        found.append(Problem(path, late[0].line, where,
-                             f"{len(late)} subtitle(s) start after the clip ends ({clip_end:.2f} s)",
-                             "check that these subtitles belong to this clip", "warning"))
+        found.append(check.problem(
+            loc, f"{written}:{late[0].line}: {len(late)} subtitle(s) start after the clip ends"
+            f" ({clip_end:.2f} s)", "check that these subtitles belong to this clip", "warning"))
     return found
 
 
