@@ -74,10 +74,31 @@ def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool) 
     Write a recipe (YAML) for each video in recipes/, check it with `mlprod validate`,
     render it with `mlprod build`, put it online with `mlprod publish`.
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
+    setup_logging(verbose)
     ctx.obj = App(workspace=workspace, quiet=quiet)
 
 
+class _Terminal(logging.StreamHandler):
+    """mlprod's one log handler on stderr (told apart from handlers others put on the root)."""
+
+
+def setup_logging(verbose: bool) -> None:
+    """``-v`` shows mlprod's own commands and decisions (the ``mlprod.*`` loggers at DEBUG).
+
+    Other libraries (Alembic, Pillow, urllib3, googleapiclient…) keep their debug chatter to
+    themselves: with ``-v`` their warnings show; without it only their errors do, since what a
+    user must know of them (a 403 quotaExceeded, a retry) reaches the user as our own message.
+    Python warnings go the same way (``py.warnings``).
+    """
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _Terminal)]:
+        root.removeHandler(handler)  # a second invocation in the same process (tests) replaces it
+    handler = _Terminal()  # sys.stderr as it is now
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING if verbose else logging.ERROR)
+    logging.getLogger("mlprod").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logging.captureWarnings(True)
 
 
 def main() -> None:
