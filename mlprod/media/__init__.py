@@ -1,1 +1,1 @@
-"""Everything that touches media files: the ffmpeg wrapper and input probing."""
+"""Everything that touches media files: the ffmpeg wrapper, input probing, subtitle files."""
