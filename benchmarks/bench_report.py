@@ -94,11 +94,11 @@ def main() -> int:
 
     from sqlalchemy import func, select
 
+    from mlprod.jobs.stats import sync_stats
     from mlprod.report import write_report
     from mlprod.store import open_database
     from mlprod.store.models import DailyMetric, VideoMetric
     from mlprod.workspace import init_workspace
-    from mlprod.youtube.analytics import sync_stats
     from mlprod.youtube.auth import approve_by_fetching, login
 
     start = dt.date.fromisoformat(args.start)

@@ -21,16 +21,18 @@ from mlprod.errors import PublishError, RecipeError
 from mlprod.intake import approve, create_invitation, serve_in_thread
 from mlprod.intake.client import submit_offer
 from mlprod.jobs.build import build_recipe
+from mlprod.jobs.publish import publish_recipes
+from mlprod.jobs.publish_results import PublishOptions
+from mlprod.jobs.stats import sync_stats
 from mlprod.media.samples import ClipSpec, make_clip
+from mlprod.recipe.arguments import recipes_in
 from mlprod.recipe.examples import install_examples, write_example_media
 from mlprod.recipe.validate import validate_paths
 from mlprod.report import write_report
 from mlprod.sandbox import Sandbox, SandboxConfig, parse_history
 from mlprod.store import Database, open_database
 from mlprod.workspace import init_workspace
-from mlprod.youtube.analytics import sync_stats
 from mlprod.youtube.auth import approve_by_fetching, login
-from mlprod.youtube.publish import PublishOptions, publish_recipes
 
 Say = Callable[[str], None]
 SEED_HISTORY = "2020-03-16:600,2020-05-16:2300"
@@ -62,7 +64,7 @@ def _prepare(settings: Settings, say: Say, result: DemoResult) -> None:
     media = write_example_media(settings.root)
     say(f"2. Sample media generated with ffmpeg (lavfi sources): {len(media)} files in media/")
     install_examples(settings.root)
-    result.recipes = sorted(settings.recipes_dir.rglob("*.yaml"))
+    result.recipes = recipes_in(settings.recipes_dir)
     names = ", ".join(str(p.relative_to(settings.root)) for p in result.recipes)
     say(f"3. Example recipes written: {names}")
     reports = validate_paths(result.recipes, settings)

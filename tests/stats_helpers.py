@@ -23,8 +23,9 @@ from mlprod.config import Settings
 from mlprod.sandbox import ChannelHistory, Sandbox, SandboxConfig, channel_history, parse_history
 from mlprod.sandbox.history import PastVideo
 from mlprod.sandbox.testing import FakeClock
+from mlprod.states import PlatformName, Privacy, PublicationState, VideoKind
 from mlprod.store import Database, open_database
-from mlprod.store.models import Video
+from mlprod.store.models import Publication
 from mlprod.workspace import init_workspace
 from mlprod.youtube.auth import approve_by_fetching, load_credentials, login
 from mlprod.youtube.client import build_youtube
@@ -105,9 +106,10 @@ def add_our_video(db: Database, youtube_id: str, kind: str, title: str, *, playl
     """A row as `mlprod publish` writes it (the publish feature owns that table)."""
     moment = dt.datetime.combine(published or dt.date(2020, 4, 1), dt.time(10), tzinfo=dt.UTC)
     with db.transaction() as session:
-        session.add(Video(recipe=f"recipes/{youtube_id}.yaml", youtube_id=youtube_id, kind=kind, title=title,
-                          privacy="public", playlist_id=playlist_id, offer_closes=offer_closes,
-                          published_at=moment))
+        session.add(Publication(recipe=f"recipes/{youtube_id}.yaml", platform=PlatformName.youtube,
+                                remote_id=youtube_id, kind=VideoKind(kind), title=title,
+                                state=PublicationState.published, privacy=Privacy.public,
+                                playlist_id=playlist_id, offer_closes=offer_closes, published_at=moment))
 
 
 def pacific_clock(day: dt.date, hour: int = 20) -> FakeClock:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from mlprod.cli import cli
 from mlprod.media.probe import probe
 from mlprod.store import open_database
-from mlprod.store.models import Submission, Video
+from mlprod.store.models import Publication, Submission
 
 
 def test_demo_builds_publishes_takes_an_offer_syncs_and_reports(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_demo_builds_publishes_takes_an_offer_syncs_and_reports(tmp_path: Path) 
 
     db = open_database(f"sqlite:///{root / '.mlprod' / 'mlprod.db'}")
     with db.transaction() as session:
-        kinds = sorted(v.kind for v in session.query(Video))
+        kinds = sorted(p.kind for p in session.query(Publication))
         submission = session.query(Submission).one()
     db.close()
     assert kinds == ["job_offer", "tutorial"]

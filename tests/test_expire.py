@@ -7,7 +7,7 @@ import json
 from publish_helpers import Channel, job_offer, tutorial
 from sqlalchemy import select
 
-from mlprod.store.models import Video
+from mlprod.store.models import Publication
 
 NOTICE = "Cette offre est pourvue ou close depuis le 1er février 2026."
 
@@ -27,7 +27,7 @@ def publish_offers(channel: Channel) -> None:
 def video_of(channel: Channel, recipe: str) -> dict:
     db = channel.db()
     with db.transaction() as s:
-        youtube_id = s.scalar(select(Video.youtube_id).where(Video.recipe == recipe))
+        youtube_id = s.scalar(select(Publication.remote_id).where(Publication.recipe == recipe))
     db.close()
     return next(v for v in channel.state()["videos"] if v["id"] == youtube_id)
 

@@ -6,9 +6,9 @@ import pytest
 
 from mlprod.config import Settings
 from mlprod.errors import PublishError
+from mlprod.jobs.publish import publish_recipes
 from mlprod.locks import workspace_lock
 from mlprod.store import open_database
-from mlprod.youtube.publish import publish_recipes
 
 
 def test_a_second_publish_is_refused_while_one_runs(workspace: Settings) -> None:

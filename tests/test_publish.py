@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from mlprod.media.samples import ClipSpec, make_clip
 from mlprod.sandbox.testing import FakeClock
-from mlprod.store.models import UploadSession, Video
+from mlprod.store.models import Publication, UploadSession
 
 
 def only_video(channel: Channel) -> dict:
@@ -83,7 +83,7 @@ def test_an_upload_through_faults_completes_with_the_same_bytes(channel_factory)
     assert channel.state()["quota_used"] == channel.ledger()  # two sessions, both charged
     db = channel.db()
     with db.transaction() as s:
-        assert s.scalar(select(Video.youtube_id)) == video["id"]
+        assert s.scalar(select(Publication.remote_id)) == video["id"]
         statuses = s.scalars(select(UploadSession.status).order_by(UploadSession.id)).all()
     assert statuses == ["expired", "completed"]
     db.close()
@@ -248,7 +248,8 @@ def test_update_pushes_changed_metadata_without_uploading_again(channel: Channel
     video = only_video(channel)
     assert video["id"] == first["id"] and video["media_sha256"] == first["media_sha256"]
     assert video["snippet"]["description"] == "Deuxième version."
-    assert video["snippet"]["tags"] == ["emploi"]
+    *tags, marker = video["snippet"]["tags"]
+    assert tags == ["emploi"] and marker.startswith("mlprod-")  # mlprod's marker stays last
     assert video["snippet"]["defaultLanguage"] == "fr"  # the whole part was sent
     assert video["status"]["selfDeclaredMadeForKids"] is False
     assert "unchanged" in channel.cli("publish", "--update", "recipes/a.yaml").output

@@ -12,9 +12,10 @@ from sqlalchemy import delete, func, select
 from stats_helpers import SEED, SignedIn, pacific_clock, signed_in
 
 from mlprod.errors import AuthError
+from mlprod.jobs.stats import sync_stats
 from mlprod.store import Database
 from mlprod.store.models import ChannelSnapshot, ChannelVideo, DailyMetric, QuotaSpend, SyncState, VideoMetric
-from mlprod.youtube.analytics import anchor_from_snapshots, rounding_step, sync_stats
+from mlprod.youtube.subscribers import anchor_from_snapshots, rounding_step
 
 START, END = dt.date(2020, 3, 16), dt.date(2020, 5, 16)
 CREATED = dt.date(2019, 9, 18)  # the sandbox creates the channel 180 days before the history's start

@@ -9,10 +9,11 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from mlprod.errors import StoreError
+from mlprod.states import Privacy, PublicationState, VideoKind
 from mlprod.store import open_database
-from mlprod.store.models import Build, Submission, SubmissionFile, UploadSession, Video
+from mlprod.store.models import Build, Publication, Submission, SubmissionFile, UploadSession
 
-EXPECTED_TABLES = {"builds", "videos", "upload_sessions", "quota_ledger", "channel_snapshots",
+EXPECTED_TABLES = {"builds", "publications", "upload_sessions", "quota_ledger", "channel_snapshots",
                    "daily_metrics", "video_metrics", "invitations", "submissions", "submission_files"}
 
 
@@ -22,6 +23,13 @@ def _build(**fields: object) -> Build:
                                  "renderer_version": "1"}
     values.update(fields)
     return Build(**values)
+
+
+def _publication(**fields: object) -> Publication:
+    values: dict[str, object] = {"platform": "youtube", "kind": VideoKind.tutorial,
+                                 "state": PublicationState.published, "privacy": Privacy.public}
+    values.update(fields)
+    return Publication(**values)
 
 
 def test_migrations_create_every_table_and_are_idempotent(database_url: str) -> None:
@@ -63,11 +71,10 @@ def test_youtube_ids_are_unique_and_foreign_keys_hold(database_url: str) -> None
         build = _build()
         session.add(build)
         session.flush()
-        session.add(Video(recipe="recipes/a.yaml", youtube_id="abc", build_id=build.id, kind="tutorial",
-                          title="Préparer son entretien", privacy="public"))
+        session.add(_publication(recipe="recipes/a.yaml", remote_id="abc", build_id=build.id,
+                                 title="Préparer son entretien"))
     with pytest.raises(IntegrityError), db.transaction() as session:
-        session.add(Video(recipe="recipes/b.yaml", youtube_id="abc", kind="tutorial", title="x",
-                          privacy="public"))
+        session.add(_publication(recipe="recipes/b.yaml", remote_id="abc", title="x"))
     with pytest.raises(IntegrityError), db.transaction() as session:
         session.add(SubmissionFile(submission_id=9999, role="clip", stored_path="x", original_name="x",
                                    size_bytes=1, sha256="0" * 64))

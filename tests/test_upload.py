@@ -97,7 +97,7 @@ def test_an_unrecorded_upload_is_found_on_the_channel_once_its_session_is_gone(
     with db.transaction() as s:  # as if killed right after the last chunk, before any write
         row = s.get(UploadSession, session_id)
         assert row is not None
-        row.youtube_id, row.offset = None, 3 * CHUNK  # the 10-byte last chunk was in flight
+        row.remote_id, row.offset = None, 3 * CHUNK  # the 10-byte last chunk was in flight
     clock.advance(days=8)  # YouTube has forgotten the session (404)
 
     done = ResumableUpload(channel, target(video)).run()

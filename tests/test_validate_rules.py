@@ -1,4 +1,4 @@
-"""YouTube's metadata rules (mlprod.youtube.rules), shared by validate, the publisher and the sandbox."""
+"""YouTube's metadata rules (mlprod.recipe.youtube_rules), shared by validate and the publisher."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from mlprod.youtube import rules
+from mlprod.recipe import youtube_rules as rules
 
 
 def test_title() -> None:

@@ -27,18 +27,6 @@ def _formats(values: tuple[str, ...]) -> list[Format] | None:
     return chosen or None
 
 
-def _recipe_files(base: Path, given: tuple[Path, ...]) -> list[Path]:
-    """The recipes named, folders standing for the .yaml files inside them."""
-    files: list[Path] = []
-    for path in given:
-        path = path if path.is_absolute() else base / path
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
-        else:
-            files.append(path)
-    return files
-
-
 def _shown(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve()))
@@ -78,7 +66,7 @@ class _Bars:
 
 
 @click.command("build")
-@click.argument("recipes", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("recipes", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="The video file to write (one recipe and one format only); .srt and .jpg go beside it.")
 @click.option("--format", "formats", multiple=True, metavar="F",
@@ -86,7 +74,7 @@ class _Bars:
 @click.option("--quality", type=click.Choice([q.value for q in Quality]),
               help="draft (540p, fast, to check a cut), standard (default) or master.")
 @pass_app
-def build_command(app: App, recipes: tuple[Path, ...], output: Path | None, formats: tuple[str, ...],
+def build_command(app: App, recipes: tuple[str, ...], output: Path | None, formats: tuple[str, ...],
                   quality: str | None) -> None:
     """Render RECIPE files (or folders of them) into videos, captions and thumbnails.
 
@@ -102,8 +90,8 @@ def build_command(app: App, recipes: tuple[Path, ...], output: Path | None, form
       mlprod build recipes/entretien.yaml --format landscape -o ~/Bureau/entretien.mp4
     """
     chosen = _formats(formats)
-    base = app.workspace.resolve() if app.workspace else Path.cwd()
-    files = _recipe_files(base, recipes)
+    base = app.base
+    files = app.recipes(recipes)
     if output is not None and (len(files) != 1 or (chosen is not None and len(chosen) != 1)):
         raise click.UsageError("-o/--output names one video: give one recipe and at most one --format")
     settings = app.settings

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from mlprod.config import Settings, load_settings
+from mlprod.recipe.arguments import expand_recipe_arguments
 from mlprod.store import Database, open_database
 
 
@@ -43,6 +44,16 @@ class App:
     @property
     def show_progress(self) -> bool:
         return not self.quiet and sys.stderr.isatty()
+
+    @property
+    def base(self) -> Path:
+        """Where relative paths on the command line start: the -C folder, else the current one."""
+        return (self.workspace or Path.cwd()).resolve()
+
+    def recipes(self, arguments: tuple[str, ...]) -> list[Path]:
+        """RECIPE arguments (files, folders, quoted patterns) as recipe files, by the one rule of
+        :mod:`mlprod.recipe.arguments`."""
+        return expand_recipe_arguments(arguments, self.base)
 
 
 pass_app = click.make_pass_decorator(App)

@@ -5,7 +5,7 @@ import datetime as dt
 import click
 
 from mlprod.commands.common import App, echo_json, pass_app
-from mlprod.youtube.expire import expire_offers
+from mlprod.jobs.expire import expire_offers
 
 
 @click.command("expire")
@@ -33,6 +33,10 @@ def expire_command(app: App, dry_run: bool, as_json: bool, as_of: dt.datetime | 
         click.echo("No closed offer left online.")
         return
     for offer in offers:
+        if offer.by_hand:
+            click.echo(f"{offer.recipe}: closed on {offer.closes}, to remove by hand on"
+                       f" {offer.platform.value}: {offer.by_hand}\n    {offer.url}")
+            continue
         state = "would be unlisted" if dry_run else "unlisted"
         note = f" ({offer.note})" if offer.note else ""
         click.echo(f"{offer.recipe}: closed on {offer.closes}, {state}{note}\n    {offer.url}")

@@ -1,32 +1,14 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from mlprod.commands.common import App, echo_json, pass_app
-from mlprod.errors import ConfigError
+from mlprod.jobs.publish import publish_recipes
+from mlprod.jobs.publish_results import BarFactory, BatchResult, Outcome, PublishOptions
 from mlprod.progress import ProgressBar
-from mlprod.recipe.schema import Format
-from mlprod.youtube.publish import BarFactory, BatchResult, Outcome, PublishOptions, publish_recipes
-from mlprod.youtube.quota import reset_text
+from mlprod.publishing import Budget
+from mlprod.states import Format, PlatformName
 from mlprod.youtube.quota_costs import DAILY_QUOTA
-
-
-def recipe_paths(app: App, given: tuple[Path, ...]) -> list[Path]:
-    """RECIPE arguments (files or folders of .yaml files), relative to -C or the current folder."""
-    base = (app.workspace or Path.cwd()).resolve()
-    paths: list[Path] = []
-    for item in given:
-        path = item if item.is_absolute() else base / item
-        if path.is_dir():
-            found = sorted(p for pattern in ("*.yaml", "*.yml") for p in path.rglob(pattern))
-            if not found:
-                raise ConfigError(f"{item}: this folder holds no recipe (.yaml) — check the path")
-            paths.extend(found)
-        else:
-            paths.append(path)
-    return paths
 
 
 def _print(batch: BatchResult) -> None:
@@ -43,10 +25,16 @@ def _print(batch: BatchResult) -> None:
     for result in batch.results:
         counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
     summary = ", ".join(f"{n} {name}" for name, n in counts.items())
-    click.echo(f"{summary}. Quota: {batch.spent:,} units spent now; today {batch.used_today:,} of"
-               f" {batch.budget:,} used ({reset_text()}).")
+    click.echo(f"{summary}." + "".join(_budget(name, budget) for name, budget in batch.budgets.items()))
     if batch.stopped:
         click.echo(f"The batch stopped: {batch.stopped}", err=True)
+
+
+def _budget(name: PlatformName, budget: Budget) -> str:
+    label = "Quota" if name is PlatformName.youtube else f"{name.value} quota"
+    note = f" ({budget.note})" if budget.note else ""
+    return (f" {label}: {budget.spent_now:,} {budget.unit} spent now; today {budget.used_today:,} of"
+            f" {budget.limit:,} used{note}.")
 
 
 def _bars(app: App, unit: str) -> BarFactory | None:
@@ -61,7 +49,7 @@ def _bars(app: App, unit: str) -> BarFactory | None:
 
 
 @click.command("publish")
-@click.argument("recipes", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("recipes", nargs=-1, required=True)
 @click.option("--update", is_flag=True,
               help="Push changed metadata (title, description, tags, privacy, schedule, playlist) of"
                    " videos already online, without uploading them again.")
@@ -71,7 +59,7 @@ def _bars(app: App, unit: str) -> BarFactory | None:
               envvar="MLPROD_QUOTA_BUDGET", help="The project's daily YouTube quota, in units.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object of results.")
 @pass_app
-def publish_command(app: App, recipes: tuple[Path, ...], update: bool, fmt: str | None,
+def publish_command(app: App, recipes: tuple[str, ...], update: bool, fmt: str | None,
                     quota_budget: int, as_json: bool) -> None:
     """Put RECIPE videos on YouTube: build if needed, upload once, print the watch URL.
 
@@ -82,18 +70,21 @@ def publish_command(app: App, recipes: tuple[Path, ...], update: bool, fmt: str 
 
     Example: mlprod publish recipes/entretien.yaml recipes/offres/
     """
-    options = PublishOptions(update=update, quota_budget=quota_budget, format=fmt,
+    options = PublishOptions(update=update, quota_budget=quota_budget, format=Format(fmt) if fmt else None,
                              upload_bar=_bars(app, "bytes"), build_bar=_bars(app, "s"))
+    paths = app.recipes(recipes)
     try:
-        batch = publish_recipes(app.settings, app.db, recipe_paths(app, recipes), options)
+        batch = publish_recipes(app.settings, app.db, paths, options)
     except KeyboardInterrupt:
         click.echo("Interrupted: run the same command again, the upload resumes where it stopped.",
                    err=True)
         raise click.exceptions.Exit(130) from None
     if as_json:
-        echo_json({"results": [r.to_json() for r in batch.results], "quota_spent": batch.spent,
-                   "quota_used_today": batch.used_today, "quota_budget": batch.budget,
-                   "stopped": batch.stopped})
+        youtube = batch.youtube_budget
+        echo_json({"results": [r.to_json() for r in batch.results],
+                   "quota_spent": youtube.spent_now if youtube else 0,
+                   "quota_used_today": youtube.used_today if youtube else 0,
+                   "quota_budget": youtube.limit if youtube else quota_budget, "stopped": batch.stopped})
     else:
         _print(batch)
     if batch.failed:

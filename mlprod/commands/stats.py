@@ -3,8 +3,8 @@ from __future__ import annotations
 import click
 
 from mlprod.commands.common import App, echo_json, pass_app
+from mlprod.jobs.stats import SyncResult, sync_stats
 from mlprod.progress import ProgressBar
-from mlprod.youtube.analytics import SyncResult, sync_stats
 
 
 @click.group("stats")

@@ -6,7 +6,7 @@ import click
 
 from mlprod.clock import paris_today
 from mlprod.commands.common import App, echo_json, pass_app
-from mlprod.youtube.status import RecipeStatus, workspace_status
+from mlprod.jobs.status import RecipeStatus, workspace_status
 
 
 def _line(entry: RecipeStatus, now: dt.datetime) -> str:
@@ -16,11 +16,17 @@ def _line(entry: RecipeStatus, now: dt.datetime) -> str:
     if entry.upload:
         done, total = entry.upload
         parts.append(f"upload stopped at {done / total:.0%} (run `mlprod publish` to resume)")
-    if entry.youtube_id:
+    if entry.youtube_id and entry.incomplete:
+        parts.append(f"uploaded, not visible yet: {', '.join(entry.missing)} missing"
+                     " (run `mlprod publish` to finish it)")
+        parts.append(entry.url or "")
+    elif entry.youtube_id:
         if entry.scheduled(now) and entry.publish_at:
             parts.append(f"scheduled for {entry.publish_at:%Y-%m-%d %H:%M} UTC")
         else:
             parts.append(f"published ({entry.privacy_now(now)})")
+        if entry.missing:
+            parts.append(f"{', '.join(entry.missing)} not done yet (run `mlprod publish` to finish)")
         parts.append(entry.url or "")
     elif not entry.upload:
         parts.append("not published")

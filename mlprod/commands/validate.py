@@ -48,10 +48,10 @@ def summary(reports: list[FileReport]) -> str:
 
 
 @click.command("validate")
-@click.argument("recipes", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("recipes", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {file, valid, problems}.")
 @pass_app
-def validate_command(app: App, recipes: tuple[Path, ...], as_json: bool) -> None:
+def validate_command(app: App, recipes: tuple[str, ...], as_json: bool) -> None:
     """Check RECIPE files (or folders of them) before building.
 
     Reads each recipe, checks its keys and values, probes the clips, music and logo it names,
@@ -63,8 +63,7 @@ def validate_command(app: App, recipes: tuple[Path, ...], as_json: bool) -> None
     """
     base = _base_folder(app)
     settings = _optional_settings(app)
-    paths = [path if path.is_absolute() else base / path for path in recipes]
-    reports = validate_paths(paths, settings)
+    reports = validate_paths(recipes, settings, base=base)
     if as_json:
         echo_json([report.to_json(base) for report in reports])
     else:

@@ -17,10 +17,11 @@ from mlprod.intake.offer_form import CheckedOffer
 from mlprod.intake.options import IntakeOptions, load_intake_options
 from mlprod.intake.recipe_writer import write_recipe
 from mlprod.intake.views import SubmissionView, submission_view
+from mlprod.states import SubmissionStatus
 from mlprod.store import Database
 from mlprod.store.models import Submission, SubmissionFile, utcnow
 
-STATUSES = ("pending", "approved", "rejected")
+STATUSES = tuple(s.value for s in SubmissionStatus)
 ID_ATTEMPTS = 5
 
 
@@ -50,7 +51,7 @@ def store_submission(
                 now = utcnow()
                 public_id = _next_public_id(session, now.year)
                 row = Submission(public_id=public_id, invitation_id=invitation_id, employer=employer,
-                                 status="pending", offer=checked.offer, consent_text=consent,
+                                 status=SubmissionStatus.pending, offer=checked.offer, consent_text=consent,
                                  consent_at=now, contact_person=checked.contact_person)
                 folder = settings.media_dir / "offres" / public_id
                 for item in files:
@@ -121,7 +122,7 @@ def approve(settings: Settings, db: Database, public_id: str,
     path = write_recipe(settings, view, options.contact)
     with db.transaction() as session:
         row = _load(session, public_id)
-        row.status = "approved"
+        row.status = SubmissionStatus.approved
         row.recipe = path.relative_to(settings.root).as_posix()
         row.reviewed_at = utcnow()
     return path
@@ -137,7 +138,7 @@ def reject(settings: Settings, db: Database, public_id: str, reason: str) -> Sub
         if row.status == "approved" and row.recipe and (settings.root / row.recipe).exists():
             raise IntakeError(f"{row.public_id} is already approved: its recipe is {row.recipe} — if the"
                               " video must not be made, delete that recipe, then reject again")
-        row.status = "rejected"
+        row.status = SubmissionStatus.rejected
         row.reject_reason = reason
         row.reviewed_at = utcnow()
         session.flush()

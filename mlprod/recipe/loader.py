@@ -23,6 +23,7 @@ from mlprod.errors import RecipeError
 from mlprod.recipe.messages import KINDS, Loc, explain
 from mlprod.recipe.problems import Problem, field_path
 from mlprod.recipe.schema import JobOffer, Recipe, Tutorial
+from mlprod.states import VideoKind
 
 _ADAPTER: TypeAdapter[Tutorial | JobOffer] = TypeAdapter(Recipe)
 _MODELS: dict[str, type[Tutorial | JobOffer]] = {"tutorial": Tutorial, "job_offer": JobOffer}
@@ -48,8 +49,8 @@ class LoadedRecipe:
     recipe: Tutorial | JobOffer
 
     @property
-    def kind(self) -> str:
-        return self.recipe.kind
+    def kind(self) -> VideoKind:
+        return VideoKind(self.recipe.kind)
 
     @property
     def title(self) -> str:

@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from mlprod.states import Format, Privacy, Quality
+
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
 
 
@@ -57,28 +59,6 @@ def parse_time(value: Any) -> Any:
 
 
 Seconds = Annotated[float, BeforeValidator(parse_time)]
-
-
-class Format(StrEnum):
-    landscape = "landscape"
-    vertical = "vertical"
-    square = "square"
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return {"landscape": (1920, 1080), "vertical": (1080, 1920), "square": (1080, 1080)}[self.value]
-
-
-class Quality(StrEnum):
-    draft = "draft"
-    standard = "standard"
-    master = "master"
-
-
-class Privacy(StrEnum):
-    public = "public"
-    unlisted = "unlisted"
-    private = "private"
 
 
 class Contract(StrEnum):

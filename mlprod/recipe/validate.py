@@ -1,7 +1,7 @@
 """``mlprod validate``'s library side: every check a recipe must pass before it is built.
 
 Beyond the schema (loader.py): the files it names (media_checks.py), YouTube's metadata rules
-(mlprod.youtube.rules), the job offer's dates and consent, and the brand when a workspace is known.
+(youtube_rules.py), the job offer's dates and consent, and the brand when a workspace is known.
 Errors fail validation; warnings are shown and do not.
 """
 
@@ -16,15 +16,15 @@ from pathlib import Path
 from mlprod.brand import BRAND_FILE, load_brand
 from mlprod.config import Settings
 from mlprod.errors import ConfigError
+from mlprod.recipe import youtube_rules as rules
+from mlprod.recipe.arguments import expand_argument
 from mlprod.recipe.loader import RecipeCheck, check_recipe_file
 from mlprod.recipe.media_checks import Prober, clip_problems, logo_problems, music_problems
 from mlprod.recipe.messages import Loc
 from mlprod.recipe.problems import FileReport, Problem, display_path, split_fix
 from mlprod.recipe.schema import JobOffer, Tutorial
-from mlprod.youtube import rules
 
 _BRAND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-RECIPE_SUFFIXES = (".yaml", ".yml")
 
 
 def _title_loc(check: RecipeCheck, recipe: Tutorial | JobOffer) -> Loc:
@@ -127,30 +127,25 @@ def validate_recipe(path: Path | str, settings: Settings | None = None, *,
     return in_recipe + [p for p in found if p.file != check.path]
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Folders stand for the recipes in them (recursively)."""
-    expanded: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.suffix in RECIPE_SUFFIXES and p.is_file())
-            expanded += inside or [path]  # an empty folder is reported as a problem
-        else:
-            expanded.append(path)
-    return expanded
-
-
-def validate_paths(paths: Iterable[Path], settings: Settings | None = None, *,
+def validate_paths(arguments: Iterable[str | Path], settings: Settings | None = None, *,
+                   base: Path | None = None,
                    progress: Callable[[Path], None] | None = None) -> list[FileReport]:
-    """One report per recipe file; a folder stands for the recipes in it."""
+    """One report per recipe file the arguments name (files, folders, patterns: see
+    :mod:`mlprod.recipe.arguments`); an argument that names none is reported as its problem."""
     prober = Prober()
     reports = []
-    for path in expand_paths(Path(p) for p in paths):
-        if progress is not None:
-            progress(path)
-        if path.is_dir():
-            problem = Problem(path.resolve(), None, "", "no recipe (.yaml) in this folder",
-                              "name recipe files, or a folder that holds some")
-            reports.append(FileReport(path, (problem,)))
-            continue
-        reports.append(FileReport(path, tuple(validate_recipe(path, settings, prober=prober))))
+    seen: set[Path] = set()
+    for argument in arguments:
+        expanded = expand_argument(argument, base or Path.cwd())
+        if expanded.bad is not None:
+            bad = expanded.bad
+            problem = Problem(bad.path.resolve(), None, "", bad.problem, bad.fix)
+            reports.append(FileReport(bad.path, (problem,)))
+        for path in expanded.recipes:
+            if path in seen:
+                continue
+            seen.add(path)
+            if progress is not None:
+                progress(path)
+            reports.append(FileReport(path, tuple(validate_recipe(path, settings, prober=prober))))
     return reports

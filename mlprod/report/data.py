@@ -12,8 +12,16 @@ from sqlalchemy.orm import Session
 
 from mlprod.clock import PARIS
 from mlprod.report.figures import DayRow, Kind, Period, ReportData, VideoInfo, VideoTotals
+from mlprod.states import PlatformName
 from mlprod.store import Database
-from mlprod.store.models import ChannelPlaylist, ChannelVideo, DailyMetric, SyncState, Video, VideoMetric
+from mlprod.store.models import (
+    ChannelPlaylist,
+    ChannelVideo,
+    DailyMetric,
+    Publication,
+    SyncState,
+    VideoMetric,
+)
 
 
 def local_date(moment: dt.datetime | None) -> dt.date | None:
@@ -90,13 +98,13 @@ def _videos(session: Session) -> dict[str, VideoInfo]:
         v.youtube_id: VideoInfo(v.youtube_id, v.title or v.youtube_id, Kind.OTHER, local_date(v.published_at))
         for v in session.scalars(select(ChannelVideo))
     }
-    for ours in session.scalars(select(Video)):
-        seen = videos.get(ours.youtube_id)
+    for ours in session.scalars(select(Publication).where(Publication.platform == PlatformName.youtube)):
+        seen = videos.get(ours.remote_id)
         published = seen.published_on if seen and seen.published_on else local_date(
             ours.publish_at or ours.published_at)
         kind = Kind.JOB_OFFER if ours.kind == Kind.JOB_OFFER.value else Kind.TUTORIAL
         theme = themes.get(ours.playlist_id or "") or (ours.playlist_id and "Playlist " + ours.playlist_id)
-        videos[ours.youtube_id] = VideoInfo(
-            ours.youtube_id, ours.title, kind, published, theme or None, ours.offer_closes,
+        videos[ours.remote_id] = VideoInfo(
+            ours.remote_id, ours.title, kind, published, theme or None, ours.offer_closes,
             ours.expired_at is not None)
     return videos

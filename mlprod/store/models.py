@@ -1,8 +1,13 @@
-"""SQLAlchemy 2.0 typed models. Every change here comes with an Alembic migration."""
+"""SQLAlchemy 2.0 typed models. Every change here comes with an Alembic migration.
+
+Closed sets (statuses, kinds, states, platforms) are the StrEnums of :mod:`mlprod.states`: their
+columns are plain VARCHARs in the database and read back as enum members (:func:`enum_column`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -10,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     String,
@@ -18,9 +24,28 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from mlprod.states import (
+    BuildStatus,
+    Format,
+    PlatformName,
+    Privacy,
+    PublicationState,
+    Quality,
+    SubmissionStatus,
+    UploadStatus,
+    VideoKind,
+)
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def enum_column(enum: type[StrEnum], length: int = 20) -> Enum:
+    """A VARCHAR holding the members' values (no CHECK constraint, no native type: adding a
+    member needs no migration), read back as members of ``enum``."""
+    return Enum(enum, native_enum=False, create_constraint=False, length=length,
+                values_callable=lambda members: [m.value for m in members], validate_strings=True)
 
 
 class Base(DeclarativeBase):
@@ -37,10 +62,10 @@ class Build(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipe: Mapped[str] = mapped_column(String(500), index=True)  # path relative to the workspace
     slug: Mapped[str] = mapped_column(String(200))
-    format: Mapped[str] = mapped_column(String(20))
-    quality: Mapped[str] = mapped_column(String(20))
+    format: Mapped[Format] = mapped_column(enum_column(Format))
+    quality: Mapped[Quality] = mapped_column(enum_column(Quality))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(20))  # done | failed
+    status: Mapped[BuildStatus] = mapped_column(enum_column(BuildStatus))
     video_path: Mapped[str | None] = mapped_column(String(1000))
     captions_path: Mapped[str | None] = mapped_column(String(1000))
     thumbnail_path: Mapped[str | None] = mapped_column(String(1000))
@@ -53,23 +78,34 @@ class Build(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Video(Base):
-    """A build that was published: its YouTube id, privacy, schedule, playlists."""
+class Publication(Base):
+    """One build on one platform (DESIGN.md, "publication"): its id there, state, schedule, link.
 
-    __tablename__ = "videos"
+    Created when the platform confirms the upload (or when mlprod finds the video it published
+    earlier by its marker: ``adopted``). ``missing`` lists the :class:`~mlprod.states.Step` values
+    still to do, in order; each is removed in its own transaction as soon as it is done, and the
+    state moves from ``incomplete`` to ``published`` or ``scheduled`` with the last one.
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("platform", "remote_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipe: Mapped[str] = mapped_column(String(500), index=True)
-    youtube_id: Mapped[str] = mapped_column(String(64), unique=True)
+    recipe: Mapped[str] = mapped_column(String(500), index=True)  # path relative to the workspace
+    platform: Mapped[PlatformName] = mapped_column(enum_column(PlatformName))
+    remote_id: Mapped[str] = mapped_column(String(100))  # the platform's id: a YouTube video id…
     build_id: Mapped[int | None] = mapped_column(ForeignKey("builds.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(20))  # tutorial | job_offer
+    kind: Mapped[VideoKind] = mapped_column(enum_column(VideoKind))
     title: Mapped[str] = mapped_column(String(200))
-    privacy: Mapped[str] = mapped_column(String(20))
+    state: Mapped[PublicationState] = mapped_column(enum_column(PublicationState))
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list)  # Step values, in order
+    privacy: Mapped[Privacy] = mapped_column(enum_column(Privacy))  # what the platform shows now
     publish_at: Mapped[dt.datetime | None]
-    playlist_id: Mapped[str | None] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(String(500))
+    playlist_id: Mapped[str | None] = mapped_column(String(100))  # where the platform has playlists
     offer_closes: Mapped[dt.date | None] = mapped_column(Date)
     metadata_hash: Mapped[str | None] = mapped_column(String(64))
-    thumbnail_done: Mapped[bool] = mapped_column(default=False)
-    captions_done: Mapped[bool] = mapped_column(default=False)
+    marker: Mapped[str | None] = mapped_column(String(64))  # what mlprod wrote on it, to find it again
+    adopted: Mapped[bool] = mapped_column(default=False)
     expired_at: Mapped[dt.datetime | None]
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -82,13 +118,14 @@ class UploadSession(Base):
     __tablename__ = "upload_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
     recipe: Mapped[str] = mapped_column(String(500), index=True)
+    platform: Mapped[PlatformName] = mapped_column(enum_column(PlatformName), default=PlatformName.youtube)
     build_id: Mapped[int | None] = mapped_column(ForeignKey("builds.id", ondelete="SET NULL"))
     session_url: Mapped[str] = mapped_column(Text)
     file_sha256: Mapped[str] = mapped_column(String(64))
     total_bytes: Mapped[int] = mapped_column(BigInteger)
     offset: Mapped[int] = mapped_column(BigInteger, default=0)
-    status: Mapped[str] = mapped_column(String(20), default="active")  # active | completed | abandoned
-    youtube_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[UploadStatus] = mapped_column(enum_column(UploadStatus), default=UploadStatus.active)
+    remote_id: Mapped[str | None] = mapped_column(String(100))  # the platform's id once it made one
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -202,7 +239,8 @@ class Submission(Base):
     public_id: Mapped[str] = mapped_column(String(40), unique=True)  # sub-2026-0042
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"))
     employer: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | approved | rejected
+    status: Mapped[SubmissionStatus] = mapped_column(enum_column(SubmissionStatus),
+                                                     default=SubmissionStatus.pending)
     offer: Mapped[dict[str, Any]] = mapped_column(JSON)
     consent_text: Mapped[str] = mapped_column(Text)
     consent_at: Mapped[dt.datetime]

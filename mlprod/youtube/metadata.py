@@ -1,13 +1,15 @@
 """A recipe's YouTube metadata: the snippet and status sent with the upload (and with updates).
 
 Job offers get a title and a description in French made from the offer when the recipe does not
-write them. Everything is checked against YouTube's rules (:mod:`mlprod.youtube.rules`) before any
+write them. Everything is checked against YouTube's rules (:mod:`mlprod.recipe.youtube_rules`) before any
 upload: a refused upload still costs quota. ``videos.update`` replaces whole parts, so
-:meth:`VideoMetadata.body` always carries every property we manage.
+:meth:`VideoMetadata.body` always carries every property we manage — mlprod's marker tag included
+(:mod:`mlprod.publishing.markers`: how a video is found again without the database).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -17,7 +19,8 @@ from typing import Any
 from mlprod.errors import PublishError
 from mlprod.recipe import LoadedRecipe
 from mlprod.recipe.schema import JobOffer, Offer, Publish
-from mlprod.youtube.rules import DESCRIPTION_MAX_BYTES, check_metadata
+from mlprod.recipe.youtube_rules import DESCRIPTION_MAX_BYTES, check_metadata
+from mlprod.states import Privacy
 
 JOB_OFFERS_PLAYLIST = "Offres d'emploi"
 LANGUAGE = "fr"
@@ -27,6 +30,11 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 CONTRACTS = {"CDI": "CDI", "CDD": "CDD", "alternance": "Alternance", "interim": "Intérim",
              "stage": "Stage", "saisonnier": "Contrat saisonnier"}
 SIGNATURE = "Une offre relayée par la Mission Locale du Pays Salonais."
+WATCH_URL = "https://www.youtube.com/watch?v={}"
+
+
+def watch_url(youtube_id: str) -> str:
+    return WATCH_URL.format(youtube_id)
 
 
 def french_date(day: dt.date) -> str:
@@ -72,18 +80,21 @@ class VideoMetadata:
     description: str
     tags: list[str] = field(default_factory=list)
     category_id: str = "27"
-    privacy: str = "public"
+    privacy: Privacy = Privacy.public
     publish_at: dt.datetime | None = None
     playlist: str | None = None
     title_field: str = field(default="title", compare=False)
     """Where the title comes from in the recipe, for messages: title or publish.title."""
+    marker: str | None = field(default=None, compare=False)
+    """mlprod's marker, sent as the last tag (never shown on the watch page)."""
 
-    def snippet(self) -> dict[str, Any]:
+    def snippet(self, *, with_marker: bool = True) -> dict[str, Any]:
         snippet: dict[str, Any] = {"title": self.title, "description": self.description,
                                    "categoryId": self.category_id, "defaultLanguage": LANGUAGE,
                                    "defaultAudioLanguage": LANGUAGE}
-        if self.tags:
-            snippet["tags"] = list(self.tags)
+        tags = [*self.tags, self.marker] if with_marker and self.marker else list(self.tags)
+        if tags:
+            snippet["tags"] = tags
         return snippet
 
     def status(self) -> dict[str, Any]:
@@ -99,21 +110,31 @@ class VideoMetadata:
             body["id"] = video_id
         return body
 
+    def settled(self, now: dt.datetime) -> VideoMetadata:
+        """A schedule that has passed: YouTube made the video public then; do not send it again."""
+        if self.publish_at is not None and self.publish_at <= now:
+            privacy = Privacy.public if self.privacy is Privacy.private else self.privacy
+            return dataclasses.replace(self, publish_at=None, privacy=privacy)
+        return self
+
     def fingerprint(self) -> str:
-        """A hash of what we set, to tell whether ``--update`` has anything to push."""
-        data = {**self.body(), "playlist": self.playlist}
+        """A hash of what we set, to tell whether ``--update`` has anything to push (the marker
+        left out: adding it to a video published before markers is no reason to push)."""
+        data = {"snippet": self.snippet(with_marker=False), "status": self.status(),
+                "playlist": self.playlist}
         return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _privacy(publish: Publish) -> str:
+def _privacy(publish: Publish) -> Privacy:
     """``publish_at`` makes a video private until then, unless the recipe chose a privacy itself
     (then the rules say publish_at needs private)."""
     if publish.publish_at is not None and "privacy" not in publish.model_fields_set:
-        return "private"
-    return publish.privacy.value
+        return Privacy.private
+    return publish.privacy
 
 
-def metadata_for(loaded: LoadedRecipe, *, closed_on: dt.date | None = None) -> VideoMetadata:
+def metadata_for(loaded: LoadedRecipe, *, closed_on: dt.date | None = None,
+                 marker: str | None = None) -> VideoMetadata:
     """The metadata of ``loaded``; ``closed_on`` gives an expired job offer's (unlisted, marked)."""
     recipe = loaded.recipe
     publish = recipe.publish or Publish()
@@ -128,7 +149,7 @@ def metadata_for(loaded: LoadedRecipe, *, closed_on: dt.date | None = None) -> V
     meta = VideoMetadata(title=title, description=description, tags=tags,
                          category_id=str(publish.category), privacy=_privacy(publish),
                          publish_at=publish.publish_at, playlist=playlist,
-                         title_field="publish.title" if publish.title else "title")
+                         title_field="publish.title" if publish.title else "title", marker=marker)
     return expired(meta, closed_on) if closed_on else meta
 
 
@@ -136,8 +157,8 @@ def expired(meta: VideoMetadata, closed_on: dt.date) -> VideoMetadata:
     """The metadata of a filled or closed offer: unlisted, the notice on top of the description,
     out of its playlist."""
     return VideoMetadata(title=meta.title, description=mark_expired(meta.description, closed_on),
-                         tags=meta.tags, category_id=meta.category_id, privacy="unlisted",
-                         publish_at=None, playlist=None)
+                         tags=meta.tags, category_id=meta.category_id, privacy=Privacy.unlisted,
+                         publish_at=None, playlist=None, marker=meta.marker)
 
 
 def mark_expired(description: str, closed_on: dt.date) -> str:

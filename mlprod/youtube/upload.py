@@ -8,8 +8,8 @@ jitter), ask the server where it is, and carry on from there.
 
 Never twice, across processes:
 
-* the session URL is written to the database (``UploadSession``) *before* the first byte is sent,
-  and its offset after every acknowledged chunk, each in its own transaction;
+* the session URL is written to the database (:mod:`mlprod.publishing.sessions`) *before* the
+  first byte is sent, and its offset after every acknowledged chunk, each in its own transaction;
 * a new run first asks an unfinished session where it is: the server's offset (resume), the
   finished video (a crash between the last chunk and our database write: record it, upload
   nothing), or 404 (expired: only then a new session);
@@ -21,7 +21,6 @@ an automatic re-send and hang), so memory stays at about one chunk whatever the 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -32,10 +31,11 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaUpload
-from sqlalchemy import select
 
 from mlprod.errors import PublishError
-from mlprod.store.models import UploadSession, utcnow
+from mlprod.publishing.sessions import active_sessions, open_session, save_session, session_url
+from mlprod.states import PlatformName, UploadStatus
+from mlprod.store.models import UploadSession
 from mlprod.youtube.api import CONNECTION_ERRORS, Channel, backoff, error_reason, translate
 from mlprod.youtube.quota import call_cost, failed_call_cost
 from mlprod.youtube.recovery import find_lost_upload
@@ -100,6 +100,8 @@ class UploadTarget:
     part: str
     build_id: int | None
     chunk_size: int
+    platform: PlatformName = PlatformName.youtube
+    """Sessions are kept per recipe and platform: a Short of the same recipe has its own."""
 
 
 @dataclass(frozen=True)
@@ -133,22 +135,6 @@ class ResumableUpload:
         self.size = target.path.stat().st_size
         self.sha256 = file_sha256(target.path)
         self.new_sessions = 0
-
-    # -- the database side ---------------------------------------------------------------------
-
-    def _open_sessions(self) -> list[UploadSession]:
-        with self.db.transaction() as s:
-            return list(s.scalars(select(UploadSession).where(
-                UploadSession.recipe == self.target.recipe, UploadSession.status == "active",
-            ).order_by(UploadSession.id.desc())))
-
-    def _save(self, session_id: int, **values: Any) -> None:
-        with self.db.transaction() as s:
-            row = s.get(UploadSession, session_id)
-            assert row is not None
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.updated_at = utcnow()
 
     # -- the protocol --------------------------------------------------------------------------
 
@@ -192,13 +178,8 @@ class ResumableUpload:
                 continue
             raise translate(refused, "starting the upload") from refused
         self.new_sessions += 1
-        with self.db.transaction() as s:
-            row = UploadSession(recipe=self.target.recipe, build_id=self.target.build_id,
-                                session_url=resp["location"], file_sha256=self.sha256,
-                                total_bytes=self.size, offset=0, status="active")
-            s.add(row)
-            s.flush()
-            return row.id
+        return open_session(self.db, self.target.recipe, self.target.platform, self.target.build_id,
+                            resp["location"], self.sha256, self.size)
 
     def _query(self, session_url: str, total: int) -> _Position:
         """Ask where an upload stands: ``PUT`` with ``Content-Range: bytes */TOTAL``, empty body."""
@@ -236,7 +217,7 @@ class ResumableUpload:
         resumed_from = position.offset
         while position.video is None:
             if position.expired:
-                self._save(session_id, status="expired")
+                save_session(self.db, session_id, status=UploadStatus.expired)
                 log.warning("upload session expired; starting a new one from the beginning")
                 session_id, position = self._open_session(), _Position()
                 continue
@@ -246,20 +227,21 @@ class ResumableUpload:
 
     def _resume_or_open(self) -> tuple[int, _Position, bool]:
         """The session to carry on with (asking each unfinished one where it is), or a new one."""
-        for row in self._open_sessions():
+        for row in active_sessions(self.db, self.target.recipe, self.target.platform):
             position = self._query_with_retries(row.session_url, row.total_bytes)
-            if position.expired and row.youtube_id:  # finished, recorded by id, session gone since
-                position = self._fetch_video(row.youtube_id)
+            if position.expired and row.remote_id:  # finished, recorded by id, session gone since
+                position = self._fetch_video(row.remote_id)
             elif position.expired and row.offset + self.target.chunk_size >= row.total_bytes:
                 position = self._search_lost(row)  # the last chunk may have landed: look first
             if position.video is not None:  # finished on YouTube, never recorded here
                 return row.id, position, True
             if position.expired:
-                self._save(row.id, status="expired")
+                save_session(self.db, row.id, status=UploadStatus.expired)
             elif row.file_sha256 != self.sha256 or row.total_bytes != self.size:
-                self._save(row.id, status="abandoned")  # another build: never resume with this file
+                # another build: never resume with this file
+                save_session(self.db, row.id, status=UploadStatus.abandoned)
             else:
-                self._save(row.id, offset=position.offset)
+                save_session(self.db, row.id, offset=position.offset)
                 return row.id, position, False
         return self._open_session(), _Position(), False
 
@@ -276,7 +258,7 @@ class ResumableUpload:
 
     def _send_from(self, session_id: int, offset: int) -> _Position:
         """Send chunks from ``offset`` until the end, a 404, or too many failures in a row."""
-        row_url = self._session_url(session_id)
+        row_url = session_url(self.db, session_id)
         request = self._request(row_url, offset)
         failures = 0
         self._report(offset)
@@ -294,11 +276,11 @@ class ResumableUpload:
                 why = f"connection lost: {err.__class__.__name__} {err}"
             else:
                 if video is not None:
-                    # still "active": the caller marks it completed in the transaction that
-                    # writes the Video row, so a crash in between is recovered, not re-uploaded
-                    self._save(session_id, offset=self.size, youtube_id=str(video.get("id", "")))
+                    # still active: the caller marks it completed in the transaction that
+                    # records the publication, so a crash in between is recovered, not re-uploaded
+                    save_session(self.db, session_id, offset=self.size, remote_id=str(video.get("id", "")))
                     return _Position(offset=self.size, video=video)
-                self._save(session_id, offset=request.resumable_progress)
+                save_session(self.db, session_id, offset=request.resumable_progress)
                 self._report(request.resumable_progress)
                 failures = 0
                 continue
@@ -313,26 +295,10 @@ class ResumableUpload:
             position = self._query_with_retries(row_url, self.size)
             if position.video is not None or position.expired:
                 return position
-            self._save(session_id, offset=position.offset)
+            save_session(self.db, session_id, offset=position.offset)
             request = self._request(row_url, position.offset)  # a fresh request: no stale error state
             self._report(position.offset)
-
-    def _session_url(self, session_id: int) -> str:
-        with self.db.transaction() as s:
-            row = s.get(UploadSession, session_id)
-            assert row is not None
-            return row.session_url
 
     def _report(self, done: int) -> None:
         if self.progress is not None:
             self.progress(done, self.size)
-
-
-def finish_session(session: Any, session_id: int, youtube_id: str) -> None:
-    """Mark the session completed inside the caller's transaction (with the Video row)."""
-    row = session.get(UploadSession, session_id)
-    if row is not None:
-        row.status = "completed"
-        row.youtube_id = youtube_id
-        row.offset = row.total_bytes
-        row.updated_at = dt.datetime.now(dt.UTC)

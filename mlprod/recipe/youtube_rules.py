@@ -1,4 +1,4 @@
-"""YouTube's metadata rules, in one place: `mlprod validate`, the publisher and the sandbox use them.
+"""YouTube's metadata rules, in one place: the recipe checks (`mlprod validate`) and the publisher.
 
 Pure functions, no I/O. Each ``*_problems`` function returns messages of the form
 ``"problem — fix"`` (empty list: fine); :func:`check_metadata` returns them with the API's error
