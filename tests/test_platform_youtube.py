@@ -11,7 +11,7 @@ from publish_helpers import Channel, tutorial
 from mlprod.jobs.platforms import open_platform
 from mlprod.publishing import Platform
 from mlprod.recipe import load_recipe
-from mlprod.sandbox.history import parse_history
+from mlprod.sandbox import parse_history
 from mlprod.states import Format, PlatformName, Step
 from mlprod.youtube.platform import YouTubePlatform
 
