@@ -42,3 +42,13 @@ def intake_factory(workspace: Settings, intake_db: Database) -> Iterator[Callabl
 @pytest.fixture
 def intake_server(intake_factory: Callable[..., Server]) -> Server:
     return intake_factory()
+
+
+@pytest.fixture
+def shared_db_server(workspace: Settings, database_url: str) -> Iterator[Server]:
+    """The real server on the ``database_url`` fixture's database: SQLite, and PostgreSQL when configured."""
+    db = open_database(database_url)
+    url, stop = serve_in_thread(workspace, options=load_intake_options(workspace), db=db)
+    yield Server(url, workspace, db)
+    stop()
+    db.close()

@@ -5,8 +5,11 @@ The fixtures that start the server are in intake_fixtures.py.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -131,3 +134,34 @@ def stored_files(settings: Settings) -> list[Path]:
 def incoming_files(settings: Settings) -> list[Path]:
     folder = settings.media_dir / "offres" / ".incoming"
     return sorted(folder.iterdir()) if folder.exists() else []
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def server_log() -> Iterator[list[logging.LogRecord]]:
+    """Every record logged meanwhile, mlprod's and uvicorn's (whose loggers do not reach the root).
+
+    Enter it after the server started: uvicorn's logging set-up replaces its loggers' handlers.
+    """
+    handler = _Records()
+    loggers = [logging.getLogger(), logging.getLogger("uvicorn")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def tracebacks(records: list[logging.LogRecord]) -> list[str]:
+    """The records that carry a traceback, as text."""
+    return [logging.Formatter().format(r) for r in records if r.exc_info]

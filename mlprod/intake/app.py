@@ -30,7 +30,7 @@ from starlette.types import ASGIApp
 from mlprod.config import Settings
 from mlprod.errors import IntakeError
 from mlprod.intake.accept import CONSENT_VALUE, accept_form
-from mlprod.intake.errors import AlreadySent, CsrfRefused, http_status
+from mlprod.intake.errors import ALREADY_SENT, AlreadySent, CsrfRefused, http_status
 from mlprod.intake.invitations import OpenInvitation, open_invitation
 from mlprod.intake.offer_form import consent_digest, consent_text
 from mlprod.intake.options import IntakeOptions, load_intake_options
@@ -47,8 +47,6 @@ INCOMING = ".incoming"          # media/offres/.incoming: files being received
 STALE_INCOMING = 24 * 3600      # seconds: older leftovers (a killed server) are removed at start
 CSRF_REFUSED = ("Ce formulaire n'a pas été envoyé depuis votre page, ou la page est trop ancienne."
                 " Rechargez la page de votre lien et envoyez le formulaire à nouveau.")
-ALREADY_SENT = ("Vous avez déjà envoyé votre offre : la Mission Locale l'examine. Pour la modifier,"
-                " contactez votre conseiller.")
 NOT_FOUND = ("Cette page n'existe pas. Pour envoyer votre offre, ouvrez le lien que la Mission Locale"
              " vous a envoyé, en entier.")
 SERVER_ERROR = ("Le serveur a rencontré un problème. Réessayez dans quelques minutes ; si cela continue,"

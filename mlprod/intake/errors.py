@@ -27,6 +27,10 @@ class CsrfRefused(IntakeError):
     http_status = 403
 
 
+ALREADY_SENT = ("Vous avez déjà envoyé votre offre : la Mission Locale l'examine. Pour la modifier,"
+                " contactez votre conseiller.")
+
+
 class AlreadySent(IntakeError):
     """A second form while the first is still being reviewed (or was approved)."""
 

@@ -3,36 +3,63 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from mlprod.config import Settings
 from mlprod.errors import IntakeError
 from mlprod.intake.checks import CheckedFile
-from mlprod.intake.errors import SubmissionNotFound
+from mlprod.intake.errors import ALREADY_SENT, AlreadySent, SubmissionNotFound
 from mlprod.intake.offer_form import CheckedOffer
 from mlprod.intake.options import IntakeOptions, load_intake_options
 from mlprod.intake.recipe_writer import write_recipe
 from mlprod.intake.views import SubmissionView, submission_view
 from mlprod.states import SubmissionStatus
 from mlprod.store import Database
-from mlprod.store.models import Submission, SubmissionFile, utcnow
+from mlprod.store.models import Submission, SubmissionFile, SubmissionNumber, utcnow
 
+log = logging.getLogger(__name__)
 STATUSES = tuple(s.value for s in SubmissionStatus)
 ID_ATTEMPTS = 5
 
 
-def _next_public_id(session: Session, year: int) -> str:
+def _highest_number(session: Session, year: int) -> int:
     prefix = f"sub-{year}-"
     last = session.scalar(
         select(Submission.public_id).where(Submission.public_id.like(prefix + "%"))
         .order_by(func.length(Submission.public_id).desc(), Submission.public_id.desc()).limit(1)
     )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    return int(last.rsplit("-", 1)[1]) if last else 0
+
+
+def _next_public_id(session: Session, year: int) -> str:
+    """The year's next number, taken from ``submission_numbers`` inside the caller's transaction.
+
+    The UPDATE comes first: it takes the database's write lock (SQLite) or the row's lock
+    (PostgreSQL) until the transaction ends, so two submissions never read the same number. A
+    counter behind the submissions (rows written by an older mlprod) is caught up.
+    """
+    counter = session.execute(
+        update(SubmissionNumber).where(SubmissionNumber.year == year)
+        .values(last=SubmissionNumber.last + 1).returning(SubmissionNumber.last)
+    ).scalar()
+    number = max(counter or 0, _highest_number(session, year) + 1)
+    if counter is None:  # the year's first: a concurrent first fails on the primary key and retries
+        session.add(SubmissionNumber(year=year, last=number))
+        session.flush()
+    elif number != counter:
+        session.execute(update(SubmissionNumber).where(SubmissionNumber.year == year).values(last=number))
+    return f"sub-{year}-{number:04d}"
+
+
+def _holds_invitation(db: Database, invitation_id: int) -> bool:
+    with db.transaction() as session:
+        found = session.scalar(select(Submission.id).where(Submission.open_invitation_id == invitation_id))
+    return found is not None
 
 
 def store_submission(
@@ -42,7 +69,9 @@ def store_submission(
     """Record the submission and move its checked files to media/offres/<public id>/<uuid>.<ext>.
 
     The files move (a rename within the workspace) inside the transaction; if it fails they are
-    removed again, so the folder never holds files the database does not know.
+    removed again, so the folder never holds files the database does not know. The database
+    refuses a second live submission for one invitation (``open_invitation_id`` is unique): the
+    form that loses that race gets :class:`AlreadySent`, as if it had come a second later.
     """
     for attempt in range(ID_ATTEMPTS):
         moved: list[Path] = []
@@ -52,7 +81,8 @@ def store_submission(
                 public_id = _next_public_id(session, now.year)
                 row = Submission(public_id=public_id, invitation_id=invitation_id, employer=employer,
                                  status=SubmissionStatus.pending, offer=checked.offer, consent_text=consent,
-                                 consent_at=now, contact_person=checked.contact_person)
+                                 consent_at=now, contact_person=checked.contact_person,
+                                 open_invitation_id=invitation_id)
                 folder = settings.media_dir / "offres" / public_id
                 for item in files:
                     target = folder / f"{item.received.path.stem}.{item.extension}"
@@ -62,7 +92,7 @@ def store_submission(
                         sha256=item.received.sha256, media_format=item.media_format,
                         duration=item.duration))
                 session.add(row)
-                session.flush()  # a public id taken meanwhile fails here, before any file moves
+                session.flush()  # a second form for this invitation fails here, before any file moves
                 folder.mkdir(parents=True, exist_ok=True)
                 for item, record in zip(files, row.files, strict=True):
                     item.received.path.replace(settings.root / record.stored_path)
@@ -72,9 +102,15 @@ def store_submission(
             for path, item in zip(moved, files, strict=False):
                 with contextlib.suppress(OSError):
                     path.replace(item.received.path)  # back, so a retry or the caller's clean-up finds them
-            if isinstance(err, IntegrityError) and attempt < ID_ATTEMPTS - 1:
-                continue  # another submission took this public id meanwhile: take the next one
-            raise
+            if not isinstance(err, IntegrityError):
+                raise
+            if _holds_invitation(db, invitation_id):
+                log.info("intake: a second form for invitation %s arrived while the first was being"
+                         " saved; answered 'already sent'", invitation_id)
+                raise AlreadySent(ALREADY_SENT) from None
+            if attempt == ID_ATTEMPTS - 1:
+                raise
+            # another submission took the year's first number meanwhile: take the next one
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -139,6 +175,7 @@ def reject(settings: Settings, db: Database, public_id: str, reason: str) -> Sub
             raise IntakeError(f"{row.public_id} is already approved: its recipe is {row.recipe} — if the"
                               " video must not be made, delete that recipe, then reject again")
         row.status = SubmissionStatus.rejected
+        row.open_invitation_id = None  # the employer may send a new version through the same link
         row.reject_reason = reason
         row.reviewed_at = utcnow()
         session.flush()

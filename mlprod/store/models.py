@@ -249,9 +249,20 @@ class Submission(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     contact_person: Mapped[str | None] = mapped_column(Text)  # whom staff call back; never published
     reviewed_at: Mapped[dt.datetime | None]  # when staff approved or rejected it
+    # the invitation's id while pending or approved, NULL once rejected: unique, so one invitation
+    # has at most one live submission whatever the timing (migration 0006)
+    open_invitation_id: Mapped[int | None] = mapped_column(index=True, unique=True)
     files: Mapped[list[SubmissionFile]] = relationship(
         back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionFile.id"
     )
+
+
+class SubmissionNumber(Base):
+    """The last submission number given in a year: taking the next one is an UPDATE of this row."""
+
+    __tablename__ = "submission_numbers"
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int]
 
 
 class SubmissionFile(Base):
