@@ -189,8 +189,11 @@ def test_file_name_never_becomes_a_path(intake_server: Server, clip: Path) -> No
 def test_everything_typed_is_escaped(intake_server: Server, clip: Path,
                                      run_cli: Callable[..., Result]) -> None:
     link = intake_server.invite()
-    hostile = offer_fields(**{k: f"{k} {HOSTILE}" for k in ("position", "location", "hours", "requirements",
-                                                            "apply", "contact_person")})
+    # YouTube refuses < and > in what the video shows (the form says so); the rest of the hostile
+    # text goes there, and all of it into the contact, which is never published
+    published = HOSTILE.replace("<", "«").replace(">", "»")
+    hostile = offer_fields(**{k: f"{k} {published}" for k in ("position", "location", "hours", "requirements",
+                                                              "apply")}, contact_person=f"contact {HOSTILE}")
     answer = post_offer(link, hostile, [clip_file(clip, f"{HOSTILE}.mp4")])
     assert answer.status_code == 303
     for url in (link, link + "/merci"):
@@ -199,9 +202,10 @@ def test_everything_typed_is_escaped(intake_server: Server, clip: Path,
         assert page.all("img") == []
     page = Page(httpx.get(link).text)
     details = page.one("details").text
-    for key in ("position", "location", "hours", "apply", "contact_person"):
-        # shown as typed, minus the control characters (the terminal escape codes lose their ESC)
-        assert f'{key} <script>alert("x")</script><img src=x onerror=alert(1)> & "quotes" [31mred' in details
+    # shown as typed, minus the control characters (the terminal escape codes lose their ESC)
+    assert 'contact <script>alert("x")</script><img src=x onerror=alert(1)> & "quotes" [31mred' in details
+    for key in ("position", "location", "hours", "apply"):
+        assert f'{key} «script»alert("x")«/script»«img src=x onerror=alert(1)» & "quotes" [31mred' in details
     # the re-shown form escapes values inside attributes too
     answer = post_offer(intake_server.invite("Autre"), offer_fields(position=HOSTILE, start="pas une date"),
                         [clip_file(clip)])
@@ -212,7 +216,7 @@ def test_everything_typed_is_escaped(intake_server: Server, clip: Path,
     shown = run_cli("intake", "show", f"sub-{dt.date.today():%Y}-0001")
     assert shown.exit_code == 0
     assert "\x1b" not in shown.output and "[31mred" in shown.output
-    assert 'position <script>alert("x")</script>' in shown.output
+    assert 'contact <script>alert("x")</script>' in shown.output
 
 
 def test_security_headers_on_pages_and_errors(intake_server: Server) -> None:

@@ -58,7 +58,7 @@ def accept_form(settings: Settings, db: Database, invitation: OpenInvitation, fo
     consent = consent_text(options.organisation, invitation.employer)
     consent_checked = form.value("consent") == CONSENT_VALUE
     outcome = Outcome(values=values, consent_checked=consent_checked)
-    checked_offer, outcome.problems = check_offer(values, options.contact)
+    checked_offer, outcome.problems = check_offer(values, options.contact, invitation.employer)
     if not consent_checked:
         outcome.problems["consent"] = ("Cochez cette case pour accepter la publication : sans votre accord,"
                                        " la Mission Locale ne peut pas diffuser la vidéo.")

@@ -15,6 +15,7 @@ from mlprod.intake.errors import InvitationGone, InvitationRefused
 from mlprod.intake.tokens import EXPIRED, REFUSED, Signer
 from mlprod.store import Database
 from mlprod.store.models import Invitation, utcnow
+from mlprod.youtube.rules import FORBIDDEN_CHARS
 
 DEFAULT_EXPIRES = "30d"
 MAX_EXPIRES = dt.timedelta(days=365)
@@ -79,6 +80,9 @@ def create_invitation(
     if not name or len(name) > EMPLOYER_MAX:
         raise IntakeError(f"employer {employer!r}: give the employer's name, 1 to {EMPLOYER_MAX} characters"
                           " (it becomes employer.name in the recipe)")
+    if any(c in name for c in FORBIDDEN_CHARS):
+        raise IntakeError(f"employer {employer!r}: contains '<' or '>', which YouTube refuses in a video's"
+                          " title (a job offer's title holds the employer's name) — leave them out")
     expires_at = utcnow().replace(microsecond=0) + parse_expires(expires)
     nonce = secrets.token_urlsafe(18)
     with db.transaction() as session:

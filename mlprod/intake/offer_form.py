@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from mlprod.intake.storage import clean_text
-from mlprod.recipe.schema import Contract, Offer
+from mlprod.recipe.schema import Contract, Employer, JobOffer, Offer
+from mlprod.youtube.rules import FORBIDDEN_CHARS, description_problems, title_problems
 
 CONTRACTS = {
     Contract.CDI: "CDI (contrat à durée indéterminée)",
@@ -26,6 +27,13 @@ CONTRACTS = {
     Contract.saisonnier: "Saisonnier",
 }
 _FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+PUBLISHED = ("location", "hours", "requirements", "apply")  # besides the position: the video's description
+PAST = "Cette date est déjà passée : choisissez une date à venir."
+TITLE_SIGNS = ("YouTube refuse les signes < et > dans le titre de la vidéo, qui est fait de ce poste :"
+               " retirez-les.")
+TITLE_LONG = "Ce poste ne peut pas faire un titre de vidéo sur YouTube : raccourcissez-le."
+DESCRIPTION_SIGNS = ("YouTube refuse les signes < et > dans la description de la vidéo, où ce texte"
+                     " paraît : retirez-les.")
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,15 @@ class FieldSpec:
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("position", "Poste proposé", "Le nom du métier, tel qu'il apparaîtra dans la vidéo.",
-              example="Vendeur ou vendeuse en boulangerie"),
+    FieldSpec("position", "Poste proposé",
+              "Le nom du métier : il fait le titre de la vidéo sur YouTube (100 caractères au plus, sans"
+              " les signes < ni >).", example="Vendeur ou vendeuse en boulangerie"),
     FieldSpec("contract", "Type de contrat", "Choisissez dans la liste.", kind="select"),
     FieldSpec("location", "Lieu de travail", "La ville (et le quartier si utile).",
               example="Salon-de-Provence, centre-ville"),
-    FieldSpec("start", "Date de début du poste", "Le premier jour de travail, même approximatif.",
-              kind="date"),
+    FieldSpec("start", "Date de début du poste",
+              "Le premier jour de travail, même approximatif (aujourd'hui si le poste est à pourvoir tout"
+              " de suite).", kind="date"),
     FieldSpec("closes", "Date de fin de l'annonce",
               "Après cette date, la vidéo est retirée de nos chaînes. Elle doit être après la date de"
               " début du poste.", kind="date"),
@@ -120,16 +130,35 @@ def _check_field(spec: FieldSpec, value: str, problems: dict[str, str]) -> Any:
     return value
 
 
-def check_offer(fields: dict[str, str], contact: str, today: dt.date | None = None,
+def _youtube_problems(offer: Offer, employer: str, problems: dict[str, str]) -> None:
+    """YouTube's rules on what the video will show: the title made from the offer (the recipe's own
+    making, see JobOffer.display_title) and the texts its description is made of."""
+    recipe = JobOffer.model_construct(kind="job_offer", employer=Employer.model_construct(name=employer),
+                                      offer=offer, clips=[])
+    title = recipe.youtube_title
+    if title_problems(title):
+        problems["position"] = TITLE_SIGNS if any(c in title for c in FORBIDDEN_CHARS) else TITLE_LONG
+    for name in PUBLISHED:
+        value = getattr(offer, name)
+        if value and description_problems(value):
+            problems[name] = (DESCRIPTION_SIGNS if any(c in value for c in FORBIDDEN_CHARS) else
+                              "Ce texte est trop long pour la description de la vidéo : raccourcissez-le.")
+
+
+def check_offer(fields: dict[str, str], contact: str, employer: str, today: dt.date | None = None,
                 ) -> tuple[CheckedOffer | None, dict[str, str]]:
-    """The offer, or the problems found (French, by field). ``contact`` is the recipe's offer.contact."""
+    """The offer, or the problems found (French, by field): the recipe's rules, and YouTube's on the
+    title and description made from it. ``contact`` is the recipe's offer.contact, ``employer`` its
+    employer.name."""
     today = today or dt.date.today()
     problems: dict[str, str] = {}
     values = {spec.name: _check_field(spec, fields.get(spec.name, ""), problems) for spec in FIELDS}
     start, closes = values["start"], values["closes"]
+    if "start" not in problems and start is not None and start < today:
+        problems["start"] = PAST
     if "closes" not in problems and closes is not None:
         if closes < today:
-            problems["closes"] = "Cette date est déjà passée : choisissez une date à venir."
+            problems["closes"] = PAST
         elif start is not None and closes <= start:
             problems["closes"] = ("La date de fin de l'annonce doit être après la date de début du poste"
                                   f" ({start:%d/%m/%Y}).")
@@ -138,9 +167,12 @@ def check_offer(fields: dict[str, str], contact: str, today: dt.date | None = No
     offer = {k: values[k] for k in ("position", "contract", "location", "start", "closes", "hours",
                                     "requirements", "apply") if values[k] is not None}
     try:
-        Offer.model_validate({**offer, "contact": contact})
+        model = Offer.model_validate({**offer, "contact": contact})
     except ValidationError as err:  # the form's checks mirror the schema; this is the safety net
         return None, {"position": f"L'offre n'est pas complète ({err.error_count()} problème(s))."}
+    _youtube_problems(model, employer, problems)
+    if problems:
+        return None, problems
     stored = {k: v.isoformat() if isinstance(v, dt.date) else str(v) for k, v in offer.items()}
     return CheckedOffer(offer=stored, contact_person=values["contact_person"]), {}
 

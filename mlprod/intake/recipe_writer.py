@@ -1,8 +1,9 @@
 """Turning an approved submission into a ``job_offer`` recipe under recipes/offres/.
 
-The recipe is written to a temporary name beside its place, loaded back with the recipe schema
-(so what lands is something `mlprod build` accepts), then renamed over the final name: a crash
-leaves either no recipe or a whole one. Paths inside are relative to the recipe, as the format says.
+The recipe is written to a temporary name beside its place, checked as `mlprod validate` checks
+it (so what lands is something `mlprod build` and `mlprod publish` accept), then renamed over the
+final name: a crash or a refusal leaves either no recipe or the whole previous one. Paths
+inside are relative to the recipe, as the format says.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 import os
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from mlprod.files import write_atomic
 from mlprod.intake.views import SubmissionView
 from mlprod.recipe import load_recipe
 from mlprod.recipe.schema import JobOffer
+from mlprod.recipe.validate import validate_recipe
 
 OFFERS_DIR = "offres"
 SLUG_MAX = 60
@@ -92,17 +95,19 @@ def _dump(data: dict[str, Any], view: SubmissionView) -> str:
 
 
 def write_recipe(settings: Settings, view: SubmissionView, contact: str) -> Path:
-    """Write and validate the recipe; return its path (overwrites this submission's own recipe)."""
+    """Write the recipe if it passes `mlprod validate`; return its path (overwrites this submission's
+    own recipe). A recipe that does not validate is not written, and the error lists its problems."""
     if not view.clips:
         raise IntakeError(f"{view.public_id}: holds no clip — nothing to build; reject it instead")
     path = recipe_path(settings, view)
     return write_atomic(path, _dump(recipe_data(settings, view, path, contact), view),
-                        check=lambda tmp: _validate(tmp, view))
+                        check=lambda tmp: _validate(settings, tmp, path, view))
 
 
-def _validate(path: Path, view: SubmissionView) -> None:
+def _validate(settings: Settings, tmp: Path, path: Path, view: SubmissionView) -> None:
+    """The same checks as `mlprod validate` in the workspace, on the written file before it lands."""
     try:
-        loaded = load_recipe(path)
+        loaded = load_recipe(tmp)
     except RecipeError as err:
         raise IntakeError(f"{view.public_id}: the recipe made from it does not load ({err}) — this is a bug"
                           " in mlprod intake; the recipe was not written") from err
@@ -115,3 +120,10 @@ def _validate(path: Path, view: SubmissionView) -> None:
     if missing:
         raise IntakeError(f"{view.public_id}: its files are missing from the workspace ({', '.join(missing)})"
                           " — they were moved or deleted; ask the employer to send them again")
+    errors = [replace(p, file=path) for p in validate_recipe(tmp, settings) if p.is_error]
+    if errors:
+        lines = "\n".join("  " + p.format(settings.root) for p in errors)
+        raise IntakeError(
+            f"{view.public_id}: the recipe made from it does not pass `mlprod validate`, so it was not"
+            f" written and the submission stays pending:\n{lines}\n— ask the employer for a corrected"
+            f" version (`mlprod intake reject {view.public_id} --reason …`), or write the recipe by hand")

@@ -143,6 +143,9 @@ class Employer(Strict):
     _paths = field_validator("logo", mode="before")(_resolve)
 
 
+EARLIEST_START = dt.date(2000, 1, 1)
+
+
 class Offer(Strict):
     position: str = Field(min_length=1, max_length=100)
     contract: Contract
@@ -156,6 +159,11 @@ class Offer(Strict):
 
     @model_validator(mode="after")
     def _closes_after_start(self) -> Offer:
+        if self.start < EARLIEST_START:  # a typo (1900, 0026), never a job to fill
+            raise field_error(
+                "start", f"{self.start} is before {EARLIEST_START.year} — write the first day of work,"
+                " e.g. 2026-09-01"
+            )
         if self.closes is not None and self.closes <= self.start:
             raise field_error(
                 "closes", f"closes ({self.closes}) must be after start ({self.start}) — set closes to"
