@@ -27,6 +27,7 @@ COMMANDS = {
     "intake": "intake:intake_group",
     "sandbox": "sandbox:sandbox_group",
     "demo": "demo:demo_command",
+    "db": "db:db_group",
 }
 
 
