@@ -147,17 +147,22 @@ class _Records(logging.Handler):
 
 @contextlib.contextmanager
 def server_log() -> Iterator[list[logging.LogRecord]]:
-    """Every record logged meanwhile, mlprod's and uvicorn's (whose loggers do not reach the root).
+    """Every record logged meanwhile, mlprod's from INFO up and uvicorn's (whose loggers do not reach
+    the root).
 
     Enter it after the server started: uvicorn's logging set-up replaces its loggers' handlers.
     """
     handler = _Records()
     loggers = [logging.getLogger(), logging.getLogger("uvicorn")]
+    ours = logging.getLogger("mlprod")
+    level = ours.level
+    ours.setLevel(logging.INFO)
     for logger in loggers:
         logger.addHandler(handler)
     try:
         yield handler.records
     finally:
+        ours.setLevel(level)
         for logger in loggers:
             logger.removeHandler(handler)
 

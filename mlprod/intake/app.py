@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -32,6 +31,7 @@ from mlprod.errors import IntakeError
 from mlprod.intake.accept import CONSENT_VALUE, accept_form
 from mlprod.intake.errors import ALREADY_SENT, AlreadySent, CsrfRefused, http_status
 from mlprod.intake.invitations import OpenInvitation, open_invitation
+from mlprod.intake.leftovers import claim_incoming, release
 from mlprod.intake.offer_form import consent_digest, consent_text
 from mlprod.intake.options import IntakeOptions, load_intake_options
 from mlprod.intake.pages import ERROR_TITLES, can_submit, card, form_context
@@ -43,8 +43,7 @@ from mlprod.store import Database, open_database
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
-INCOMING = ".incoming"          # media/offres/.incoming: files being received
-STALE_INCOMING = 24 * 3600      # seconds: older leftovers (a killed server) are removed at start
+INCOMING = ".incoming"          # media/offres/.incoming: files being received (see intake/leftovers.py)
 CSRF_REFUSED = ("Ce formulaire n'a pas été envoyé depuis votre page, ou la page est trop ancienne."
                 " Rechargez la page de votre lien et envoyez le formulaire à nouveau.")
 NOT_FOUND = ("Cette page n'existe pas. Pour envoyer votre offre, ouvrez le lien que la Mission Locale"
@@ -160,7 +159,11 @@ async def submit(request: Request) -> Response:
         if not can_submit(submissions_for_invitation(intake.db, invitation.id)):
             raise AlreadySent(ALREADY_SENT)
 
-    form = await receive_form(request, intake.incoming, intake.options.max_upload_bytes, before_files)
+    try:
+        form = await receive_form(request, intake.incoming, intake.options.max_upload_bytes, before_files)
+    except ClientDisconnect:  # gone mid-upload (or closed for silence): nothing was kept, nobody to answer
+        log.info("intake: a form for invitation %s was cut off before its end; nothing kept", invitation.id)
+        return Response(status_code=400)
     try:
         outcome = await run_in_threadpool(accept_form, intake.settings, intake.db, invitation, form,
                                           intake.options)
@@ -188,15 +191,6 @@ def robots(_request: Request) -> Response:
     return PlainTextResponse("User-agent: *\nDisallow: /\n")
 
 
-def _clean_incoming(folder: Path) -> None:
-    if not folder.is_dir():
-        return
-    for leftover in folder.glob("*.part"):
-        with contextlib.suppress(OSError):
-            if time.time() - leftover.stat().st_mtime > STALE_INCOMING:
-                leftover.unlink()
-
-
 def create_app(settings: Settings, options: IntakeOptions | None = None,
                db: Database | None = None) -> ASGIApp:
     """The ASGI app for ``settings``' workspace (it opens the database unless given one)."""
@@ -205,13 +199,16 @@ def create_app(settings: Settings, options: IntakeOptions | None = None,
     database = db or open_database(settings.database_url)
     intake = Intake(settings=settings, options=options, db=database,
                     signer=Signer.for_settings(settings), templates=_templates())
-    _clean_incoming(intake.incoming)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        if own_db:
-            database.close()
+        presence = claim_incoming(settings, intake.incoming)  # and the leftovers of killed uploads go
+        try:
+            yield
+        finally:
+            release(presence)
+            if own_db:
+                database.close()
 
     app = Starlette(
         routes=[

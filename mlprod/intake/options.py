@@ -9,6 +9,7 @@ base_url = "https://offres.example.org"   # what invitation links start with
 host = "127.0.0.1"
 port = 8765
 max_upload = "2G"                          # per form sent: bytes, or with K/M/G
+client_timeout = 30                        # seconds a browser may stay silent while sending a form
 organisation = "Mission Locale du Pays Salonais"
 contact = "Mission Locale du Pays Salonais — 04 90 00 00 00"   # offer.contact in recipes
 ```
@@ -30,6 +31,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_MAX_UPLOAD = 2 * 1024**3
 DEFAULT_ORGANISATION = "Mission Locale du Pays Salonais"
+DEFAULT_CLIENT_TIMEOUT = 30.0  # seconds; a minute of silence held sockets open for nothing
 _SIZE = re.compile(r"^\s*(\d+)\s*([kmg]?)i?b?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
@@ -42,6 +44,7 @@ class IntakeOptions:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD
     organisation: str = DEFAULT_ORGANISATION
     contact: str = DEFAULT_ORGANISATION
+    client_timeout: float = DEFAULT_CLIENT_TIMEOUT
 
     def with_overrides(self, **changes: Any) -> IntakeOptions:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -83,7 +86,12 @@ def load_intake_options(settings: Settings, env: Mapping[str, str] | None = None
     else:
         max_upload = parse_size(table.get("max_upload", DEFAULT_MAX_UPLOAD), f"{source}.max_upload")
     organisation = str(table.get("organisation") or DEFAULT_ORGANISATION)
+    timeout = table.get("client_timeout", DEFAULT_CLIENT_TIMEOUT)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 1 <= timeout <= 3600:
+        raise ConfigError(f"{source}.client_timeout: {timeout!r} is not a number of seconds from 1 to 3600"
+                          " — use e.g. 30")
     return IntakeOptions(
         host=host, port=port, base_url=base_url.rstrip("/"), max_upload_bytes=max_upload,
         organisation=organisation, contact=str(table.get("contact") or organisation),
+        client_timeout=float(timeout),
     )

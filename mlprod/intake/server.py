@@ -2,7 +2,8 @@
 
 uvicorn is a production ASGI server; put it behind the Mission Locale's HTTPS reverse proxy
 (``--proxy-headers`` is on, trusting the proxy on the same machine) and set ``base_url`` to the
-public address.
+public address (README, "Production notes", says which proxy settings). A connection that stays
+silent while sending its request is closed after ``client_timeout`` seconds (intake/idle.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import uvicorn
 from mlprod.config import Settings
 from mlprod.errors import IntakeError
 from mlprod.intake.app import create_app
+from mlprod.intake.idle import idle_closing_protocol
 from mlprod.intake.options import IntakeOptions, load_intake_options
 from mlprod.store import Database
 
@@ -30,6 +32,7 @@ def _config(settings: Settings, options: IntakeOptions, db: Database | None, hos
         create_app(settings, options, db), host=host, port=port, log_level=log_level, access_log=False,
         proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False,
         timeout_keep_alive=30,  # a phone on a weak network pauses between requests
+        http=idle_closing_protocol(options.client_timeout),  # and slow headers or bodies are closed
         lifespan="on",
     )
 

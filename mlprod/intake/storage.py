@@ -37,6 +37,9 @@ FEED_BYTES = 1024 * 1024          # body handed to the parser thread in pieces o
 DRAIN_MIN = 64 * 1024 * 1024      # read at least this much of a refused body before answering
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
+NAME_MAX = 255                    # characters: what file systems allow; longer is no real file's name
+LONG_NAME = ("Le nom d'un des fichiers choisis est trop long. Renommez ce fichier avec un nom court (par"
+             " exemple « presentation.mp4 »), choisissez-le à nouveau dans le formulaire, puis envoyez.")
 BAD_FORM = ("Le formulaire n'a pas pu être lu. Rechargez la page et envoyez-le à nouveau ; si le"
             " problème continue, contactez la Mission Locale.")
 
@@ -148,6 +151,8 @@ class _Sink:
             raise UploadRefused(f"Envoyez au plus {MAX_FILES} fichiers à la fois.")
         # the header is latin-1 on the wire; browsers put UTF-8 bytes in it
         raw = options[b"filename"].decode("utf-8", "replace")
+        if len(raw) > NAME_MAX:
+            raise UploadRefused(LONG_NAME)
         self._nothing_chosen = not raw
         self._file = ReceivedFile(field=self._name, original_name=display_name(raw),
                                   path=self.incoming / f"{uuid.uuid4().hex}.part")
@@ -250,7 +255,9 @@ async def receive_form(
                 parser.finalize()
                 sink.pass_gate()
         except MultipartParseError as err:
-            raise UploadRefused(BAD_FORM) from err
+            # a part's header over the parser's limit (4 KiB): our page's field names are short, so
+            # it is a file's name
+            raise UploadRefused(LONG_NAME if "header size" in str(err).lower() else BAD_FORM) from err
 
     chunks = request.stream()
     received = 0
