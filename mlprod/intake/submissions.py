@@ -157,10 +157,18 @@ def approve(settings: Settings, db: Database, public_id: str,
                           " again through their link, and you approve the new submission")
     path = write_recipe(settings, view, options.contact)
     with db.transaction() as session:
-        row = _load(session, public_id)
-        row.status = SubmissionStatus.approved
-        row.recipe = path.relative_to(settings.root).as_posix()
-        row.reviewed_at = utcnow()
+        # conditional: a reject that lands while the recipe is being written wins, and the recipe goes
+        marked = session.scalar(
+            update(Submission)
+            .where(Submission.public_id == view.public_id, Submission.status != SubmissionStatus.rejected)
+            .values(status=SubmissionStatus.approved, recipe=path.relative_to(settings.root).as_posix(),
+                    reviewed_at=utcnow())
+            .returning(Submission.id).execution_options(synchronize_session=False))
+        if marked is None:
+            if view.recipe is None:
+                path.unlink(missing_ok=True)
+            raise IntakeError(f"{view.public_id} was rejected while its recipe was being written; the recipe"
+                              " was not kept — see `mlprod intake show` for the reason")
     return path
 
 
