@@ -52,6 +52,8 @@ class IdleClosingH11(H11Protocol):
         cycle = self.cycle
         if cycle is None or cycle.response_complete:
             return True  # no request yet, or the next one's headers are not finished
+        if cycle.waiting_for_100_continue:
+            return False  # the client waits for our "100 Continue" before it sends the body
         return bool(cycle.more_body) and not self.flow.read_paused
 
     def _check(self) -> None:
