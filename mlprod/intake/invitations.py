@@ -13,9 +13,9 @@ from mlprod.config import Settings
 from mlprod.errors import IntakeError
 from mlprod.intake.errors import InvitationGone, InvitationRefused
 from mlprod.intake.tokens import EXPIRED, REFUSED, Signer
+from mlprod.recipe.youtube_rules import FORBIDDEN_CHARS
 from mlprod.store import Database
 from mlprod.store.models import Invitation, utcnow
-from mlprod.youtube.rules import FORBIDDEN_CHARS
 
 DEFAULT_EXPIRES = "30d"
 MAX_EXPIRES = dt.timedelta(days=365)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from mlprod.intake.storage import clean_text
 from mlprod.recipe.schema import Contract, Employer, JobOffer, Offer
-from mlprod.youtube.rules import FORBIDDEN_CHARS, description_problems, title_problems
+from mlprod.recipe.youtube_rules import FORBIDDEN_CHARS, description_problems, title_problems
 
 CONTRACTS = {
     Contract.CDI: "CDI (contrat à durée indéterminée)",
