@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mlprod.recipe.problems import Problem
+    from mlprod.problems import Problem
 
 
 class MlprodError(Exception):
@@ -29,7 +29,7 @@ class ConfigError(MlprodError):
 
 
 class RecipeError(MlprodError):
-    """One or more problems in recipes; ``problems`` holds them all (see recipe.problems)."""
+    """One or more problems in recipes; ``problems`` holds them all (see mlprod.problems)."""
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)

@@ -6,13 +6,11 @@ them in :class:`~mlprod.errors.RecipeError`. Warnings are shown but do not fail 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-Severity = Literal["error", "warning"]
+from mlprod.problems import Problem, Severity, display_path
 
 
 def field_path(loc: Iterable[str | int]) -> str:
@@ -26,57 +24,10 @@ def field_path(loc: Iterable[str | int]) -> str:
     return text
 
 
-def display_path(path: Path, base: Path | None = None) -> str:
-    """``path`` relative to ``base`` (default: the current folder) when it is below it."""
-    base = (base or Path.cwd()).resolve()
-    try:
-        return str(Path(path).resolve().relative_to(base))
-    except ValueError:
-        try:
-            rel = os.path.relpath(Path(path).resolve(), base)
-        except ValueError:  # another drive on Windows
-            return str(path)
-        return rel if rel.count("..") <= 2 else str(path)
-
-
 def split_fix(message: str) -> tuple[str, str]:
     """'problem — fix' → ('problem', 'fix'); the fix is after the last em dash."""
     problem, sep, fix = message.rpartition(" — ")
     return (problem, fix) if sep else (message, "")
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: Path
-    line: int | None
-    field: str
-    problem: str
-    fix: str = ""
-    severity: Severity = "error"
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    def format(self, base: Path | None = None) -> str:
-        where = display_path(self.file, base)
-        if self.line:
-            where += f":{self.line}"
-        parts = [where]
-        if self.field:
-            parts.append(self.field)
-        text = ("warning: " if self.severity == "warning" else "") + self.problem
-        if self.fix:
-            text += f" — {self.fix}"
-        parts.append(text)
-        return ": ".join(parts)
-
-    def to_json(self) -> dict[str, object]:
-        return {"file": str(self.file), "line": self.line, "field": self.field,
-                "problem": self.problem, "fix": self.fix, "severity": self.severity}
-
-    def __str__(self) -> str:
-        return self.format()
 
 
 @dataclass(frozen=True)
@@ -112,3 +63,6 @@ class FileReport:
 
 def format_problems(problems: Iterable[Problem], base: Path | None = None) -> str:
     return "\n".join(p.format(base) for p in problems)
+
+
+__all__ = ["FileReport", "Problem", "Severity", "display_path", "field_path", "format_problems", "split_fix"]
