@@ -26,7 +26,8 @@ from mlprod.render.plan import MusicBed, Segment, Timeline
 from mlprod.render.profile import AUDIO_RATE
 
 TARGET_I = -14.0
-TARGET_TP = -1.5          # 0.5 dB below the promise: AAC encoding can raise peaks a little
+PROMISE_TP = -1.0         # dBTP: the delivered sound's true peak never passes this
+TARGET_TP = -2.0          # the limiter's ceiling: 1 dB below the promise, AAC raises transients' peaks
 OVERSAMPLE = 4            # the limiter runs at 192 kHz, where sample peaks are the true peaks
 SILENT = -60.0            # measured below this, a stream holds no programme to normalise
 DUCK_THRESHOLD = 0.05     # −26 dBFS: normalised speech is above it, pauses and breaths below
@@ -82,26 +83,25 @@ def gain_to(target: float, measured: Loudness) -> float:
     return 0.0 if measured.silent else target - measured.integrated
 
 
-def limiter() -> str:
-    """A true-peak limiter at :data:`TARGET_TP`: 4× oversampled (as ebur128 measures true peaks),
-    with a short look-ahead whose delay is compensated, so the sound stays in sync."""
-    ceiling = 10 ** (TARGET_TP / 20)
-    return (f"aresample={AUDIO_RATE * OVERSAMPLE},alimiter=limit={ceiling:.4f}:attack=1:release=50"
-            f":level=0:latency=1,aresample={AUDIO_RATE}")
+def limiter(ceiling: float = TARGET_TP) -> str:
+    """A true-peak limiter at ``ceiling`` dBTP: 4× oversampled (as ebur128 measures true peaks),
+    with a 5 ms look-ahead whose delay is compensated, so the sound stays in sync."""
+    return (f"aresample={AUDIO_RATE * OVERSAMPLE},alimiter=limit={10 ** (ceiling / 20):.4f}:attack=5"
+            f":release=50:level=0:latency=1,aresample={AUDIO_RATE}")
 
 
-def needs_limiter(measured: Loudness, makeup: float = 0.0) -> bool:
-    """Would bringing ``measured`` to the target put its true peak above the ceiling?"""
-    return not measured.silent and measured.true_peak + gain_to(TARGET_I, measured) + makeup > TARGET_TP
+def needs_limiter(measured: Loudness, makeup: float = 0.0, ceiling: float = TARGET_TP) -> bool:
+    """Would bringing ``measured`` to the target put its true peak above ``ceiling``?"""
+    return not measured.silent and measured.true_peak + gain_to(TARGET_I, measured) + makeup > ceiling
 
 
-def normalize_filter(measured: Loudness | None, makeup: float = 0.0) -> str:
+def normalize_filter(measured: Loudness | None, makeup: float = 0.0, ceiling: float = TARGET_TP) -> str:
     """The final loudness stage for a programme measured as ``measured``: the gain to the target,
-    then, when the peaks would pass the ceiling, the limiter (``makeup``: dB measured lost to it)."""
+    then, when the peaks would pass ``ceiling``, the limiter (``makeup``: dB lost to it, given back)."""
     if measured is None or measured.silent:
         return "anull"
     gain = f"volume={gain_to(TARGET_I, measured) + makeup:.2f}dB"
-    return f"{gain},{limiter()}" if needs_limiter(measured, makeup) else gain
+    return f"{gain},{limiter(ceiling)}" if needs_limiter(measured, makeup, ceiling) else gain
 
 
 def clip_audio(label: str, samples: int) -> str:
@@ -146,6 +146,7 @@ class AudioLevels:
     music_gain: float = 0.0
     programme: Loudness | None = None
     makeup: float = 0.0             # dB the limiter took from the programme, given back before it
+    ceiling: float = TARGET_TP      # the limiter's, lowered when the encoder raised the peaks more
 
 
 class _AudioInputs:
@@ -204,7 +205,7 @@ def programme_graph(timeline: Timeline, add: AddInput, clip_inputs: Mapping[int,
 
 def final_filter(levels: AudioLevels) -> str:
     """The programme → the delivered sound: loudness, limiter, 48 kHz stereo."""
-    return f"{normalize_filter(levels.programme, levels.makeup)},{STEREO}"
+    return f"{normalize_filter(levels.programme, levels.makeup, levels.ceiling)},{STEREO}"
 
 
 def audio_args(timeline: Timeline, levels: AudioLevels, output: Path) -> list[str]:
@@ -235,15 +236,19 @@ def speech_measure_args(timeline: Timeline) -> list[str]:
     return _measure(inputs, statements)
 
 
-def programme_measure_args(timeline: Timeline, levels: AudioLevels, *, finished: bool = False) -> list[str]:
-    """Audio only: speech and ducked music mixed exactly as the render will, measured — before
-    the loudness stage, or with it (``finished``: to see what the limiter took)."""
+def programme_measure_args(timeline: Timeline, levels: AudioLevels) -> list[str]:
+    """Audio only: speech and ducked music mixed exactly as the render will, measured."""
     inputs = _AudioInputs()
     clip_inputs = add_sound_clips(timeline, inputs.add)
     statements = programme_graph(timeline, inputs.add, clip_inputs, levels, "[programme]")
-    finish = f"{final_filter(levels)}," if finished else ""
-    statements.append(f"[programme]{finish}{measure_filter()}[measured]")
+    statements.append(f"[programme]{measure_filter()}[measured]")
     return _measure(inputs, statements)
+
+
+def file_measure_args(path: Path) -> list[str]:
+    """A delivered sound file measured as the listener's player decodes it."""
+    return ["-v", "info", "-nostats", "-i", str(path), "-filter_complex",
+            f"[0:a]{measure_filter()}[measured]", "-map", "[measured]", "-f", "null", "-"]
 
 
 def music_measure_args(path: Path) -> list[str]:

@@ -3,8 +3,8 @@
 The render is one ``filter_complex``: each clip trimmed at the input (``-ss``/``-t``), made (filters.py)
 constant-rate, scaled to fit and surrounded by a blurred, darkened copy of itself (blurred at an
 eighth of the size: cheap) or the brand colour; the cached cards in between; one ``concat``;
-the lower thirds overlaid; the subtitles burned by libass with the brand's fonts; the sound made
-48 kHz stereo per segment, concatenated, mixed with the ducked music bed and brought to −14 LUFS.
+the lower thirds overlaid; the subtitles burned by libass with the brand's fonts; the finished
+sound (audio.py, rendered before) copied beside the pictures.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlprod.render import audio, filters
-from mlprod.render.audio import AudioLevels
 from mlprod.render.cards import Overlay
 from mlprod.render.plan import Segment, Timeline
-from mlprod.render.profile import AUDIO_RATE
 
 SLIDE = 0.35              # seconds a lower third takes to slide in or out
 ONE_THREAD_PIXELS = 1920 * 1088  # up to 1080p a single decoding thread keeps up with the encoder
@@ -117,21 +115,21 @@ def _add_clips(timeline: Timeline, inputs: _Inputs) -> dict[int, int]:
     return found
 
 
-def render_args(timeline: Timeline, assets: RenderAssets, levels: AudioLevels, output: Path) -> list[str]:
-    """The one pass that makes the video: inputs, the filter graph, the encoders, the MP4."""
+def render_args(timeline: Timeline, assets: RenderAssets, sound: Path, output: Path) -> list[str]:
+    """The one pass that makes the video: inputs, the filter graph, the encoder, the MP4 with the
+    finished ``sound`` (see audio.audio_args) beside the pictures."""
     inputs = _Inputs()
     clip_inputs = _add_clips(timeline, inputs)
     video = _video_graph(timeline, assets, inputs, clip_inputs)
-    sound = audio.programme_graph(timeline, inputs.add, clip_inputs, levels, "[programme]")
-    sound.append(f"[programme]{audio.final_filter(levels)}[aout]")
+    sound_input = inputs.add(sound)
     enc = timeline.profile.encoder
     return [
-        *inputs.args, "-filter_complex", ";".join(video + sound),
-        "-map", "[vout]", "-map", "[aout]",
+        *inputs.args, "-filter_complex", ";".join(video),
+        "-map", "[vout]", "-map", f"{sound_input}:a:0",
         "-c:v", "libx264", "-preset", enc.preset, "-crf", str(enc.crf), *X264_MEMORY, "-pix_fmt", "yuv420p",
         "-profile:v", "high", "-r", str(timeline.fps), "-fps_mode", "cfr",
         *BT709,
-        "-c:a", "aac", "-b:a", enc.audio_bitrate, "-ar", str(AUDIO_RATE), "-ac", "2",
+        "-c:a", "copy",
         "-metadata", f"title={timeline.title}", "-movflags", "+faststart",
         "-t", f"{timeline.duration:.6f}", "-f", "mp4", str(output),
     ]
