@@ -118,3 +118,17 @@ def tone_level(sound: np.ndarray, frequency: float) -> float:
     bins = np.fft.rfftfreq(len(sound), 1 / 48000)
     band = spectrum[np.abs(bins - frequency) <= 20]
     return float(20 * np.log10(np.sqrt((band ** 2).sum()) / window.sum() * 2 + 1e-12))
+
+
+def damage_sound(path: Path, start: float, end: float) -> None:
+    """Overwrite the sound packets between ``start`` and ``end`` with random bytes, in place."""
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        spots = [(packet.pos, packet.size) for packet in container.demux(stream)
+                 if packet.pts is not None and packet.size and packet.pos is not None
+                 and start <= float(packet.pts * stream.time_base) < end]
+    noise = np.random.default_rng(1)
+    with open(path, "r+b") as handle:
+        for pos, size in spots:
+            handle.seek(pos)
+            handle.write(noise.integers(0, 256, size, dtype=np.uint8).tobytes())

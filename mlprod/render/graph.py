@@ -65,7 +65,8 @@ def _decoder_threads(segment: Segment) -> int:
 def _clip_video(timeline: Timeline, segment: Segment, index: int, k: int) -> list[str]:
     assert segment.cut is not None
     frame = filters.Frame.of(timeline.profile, segment.cut.fit, timeline.background)
-    return filters.clip_chain(segment.cut.video, frame, segment.frames, f"[{index}:v]", f"[v{k}]", str(k))
+    src = filters.source_label(index, segment.cut.video)
+    return filters.clip_chain(segment.cut.video, frame, segment.frames, src, f"[v{k}]", str(k))
 
 
 def _video_graph(timeline: Timeline, assets: RenderAssets, inputs: _Inputs,
@@ -110,7 +111,8 @@ def _add_clips(timeline: Timeline, inputs: _Inputs) -> dict[int, int]:
     for k, segment in enumerate(timeline.segments):
         if segment.cut is None:
             continue
-        found[k] = inputs.add(segment.cut.path, *audio.clip_input_options(timeline, segment),
+        found[k] = inputs.add(segment.cut.path, *filters.input_options(segment.cut.video),
+                              *audio.clip_input_options(timeline, segment),
                               threads=_decoder_threads(segment))
     return found
 
