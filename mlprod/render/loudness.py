@@ -69,6 +69,7 @@ class RenderedSound:
     path: Path
     levels: AudioLevels             # as finally applied
     measured: Loudness
+    encodes: int = 1                # how many times it was encoded to keep the promise
 
 
 def render_audio(timeline: Timeline, levels: AudioLevels, output: Path,
@@ -93,7 +94,7 @@ def render_audio(timeline: Timeline, levels: AudioLevels, output: Path,
             missing = TARGET_I - measured.integrated
             peak_over = measured.true_peak - (PROMISE_TP - PEAK_MARGIN)
             rank = (peak_over > 0, abs(missing) > LOUDNESS_TOLERANCE, max(peak_over, 0.0), abs(missing))
-            tries.append((rank, RenderedSound(path, levels, measured)))
+            tries.append((rank, RenderedSound(path, levels, measured, attempt)))
             if levels.programme is None or levels.programme.silent or measured.silent or not any(rank[:2]):
                 break
             lower = peak_over + CEILING_STEP if peak_over > 0 else 0.0
@@ -103,4 +104,4 @@ def render_audio(timeline: Timeline, levels: AudioLevels, output: Path,
     finally:
         for _, sound in tries:
             sound.path.unlink(missing_ok=True)
-    return replace(best, path=output)
+    return replace(best, path=output, encodes=len(tries))
