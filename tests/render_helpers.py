@@ -88,3 +88,47 @@ def top_level_boxes(path: Path) -> list[str]:
                 size = int.from_bytes(handle.read(8), "big") - 8
             handle.seek(size - 8, 1)
     return names
+
+
+def make_media(path: Path, *args: str) -> Path:
+    """A test file made by ffmpeg from lavfi sources: ``args`` are everything between the
+    binary's options and the output path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run_ffmpeg([*args, str(path)], what=f"making test media {path.name}")
+    return path
+
+
+def samples_of(path: Path, start: float = 0.0, seconds: float | None = None) -> np.ndarray:
+    """The decoded sound of ``path`` mixed to mono (float, 48 kHz), from ``start``."""
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=48000)
+        chunks = [out.to_ndarray()[0] for frame in container.decode(stream)
+                  for out in resampler.resample(frame)]
+    sound = np.concatenate(chunks)
+    first = round(start * 48000)
+    return sound[first:] if seconds is None else sound[first:first + round(seconds * 48000)]
+
+
+def tone_level(sound: np.ndarray, frequency: float) -> float:
+    """The level (dB) of one frequency in ``sound``: the band around it in a Hann-windowed
+    spectrum, so other tones in the mix do not count."""
+    window = np.hanning(len(sound))
+    spectrum = np.abs(np.fft.rfft(sound * window))
+    bins = np.fft.rfftfreq(len(sound), 1 / 48000)
+    band = spectrum[np.abs(bins - frequency) <= 20]
+    return float(20 * np.log10(np.sqrt((band ** 2).sum()) / window.sum() * 2 + 1e-12))
+
+
+def damage_sound(path: Path, start: float, end: float) -> None:
+    """Overwrite the sound packets between ``start`` and ``end`` with random bytes, in place."""
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        spots = [(packet.pos, packet.size) for packet in container.demux(stream)
+                 if packet.pts is not None and packet.size and packet.pos is not None
+                 and start <= float(packet.pts * stream.time_base) < end]
+    noise = np.random.default_rng(1)
+    with open(path, "r+b") as handle:
+        for pos, size in spots:
+            handle.seek(pos)
+            handle.write(noise.integers(0, 256, size, dtype=np.uint8).tobytes())

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from render_helpers import damage_sound
 
 from mlprod.errors import MediaError
 from mlprod.media.ffmpeg import run_ffmpeg
-from mlprod.media.probe import probe
+from mlprod.media.probe import probe, sound_gaps
 from mlprod.media.samples import make_image, make_tone
 
 ClipFactory = Callable[..., Path]
@@ -136,3 +137,65 @@ def test_unreadable_file(tmp_path: Path, clip_factory: ClipFactory) -> None:
         assert_media_error(path)
     finally:
         path.chmod(0o644)
+
+
+# What real-world files carry: no duration in the header, alpha, fields, colour tags, cover art ----
+
+def _made(path: Path, *args: str) -> Path:
+    run_ffmpeg([*args, str(path)], what=f"making {path.name}")
+    return path
+
+
+def test_webm_without_duration_or_index_is_read_to_its_end(tmp_path: Path) -> None:
+    """As a browser's MediaRecorder writes it (``-live 1``: what ffmpeg writes to a pipe)."""
+    webm = _made(tmp_path / "live.webm", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=30:d=3", "-f", "lavfi",
+                 "-i", "sine=d=3", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
+                 "-c:a", "libopus", "-live", "1", "-f", "webm")
+    info = probe(webm)
+    assert info.duration == pytest.approx(3.0, abs=0.05)
+    assert info.video is not None and info.audio is not None
+    assert info.video.duration == pytest.approx(3.0, abs=0.05)
+    assert info.audio.duration == pytest.approx(3.0, abs=0.05)
+    assert info.video.constant_frame_rate  # 33 and 34 ms apart: whole milliseconds, not a varying rate
+    half = broken(tmp_path, "half.webm", webm.read_bytes()[: webm.stat().st_size // 2])
+    assert 0.5 < probe(half).duration < 2.5  # a recording stopped early is just shorter
+
+
+def test_alpha_interlacing_and_colour_tags(tmp_path: Path, clip_factory: ClipFactory) -> None:
+    clear = "color=c=white@0.5:s=320x240:r=30:d=1,format=yuva420p"
+    vp9 = _made(tmp_path / "alpha.webm", "-f", "lavfi", "-i", clear, "-c:v", "libvpx-vp9", "-deadline",
+                "realtime", "-pix_fmt", "yuva420p")
+    prores = _made(tmp_path / "alpha.mov", "-f", "lavfi", "-i", clear, "-c:v", "prores_ks", "-profile:v",
+                   "4444", "-pix_fmt", "yuva444p10le")
+    fields = _made(tmp_path / "25i.mp4", "-f", "lavfi", "-i", "testsrc2=s=720x576:r=25:d=1",
+                   "-c:v", "libx264", "-preset", "ultrafast", "-flags", "+ildct+ilme", "-field_order", "tt")
+    tagged = _made(tmp_path / "601.mp4", "-f", "lavfi", "-i", "testsrc2=s=720x480:r=30:d=1",
+                   "-c:v", "libx264", "-preset", "ultrafast", "-colorspace", "smpte170m",
+                   "-color_range", "tv")
+    found = [probe(p).video for p in (vp9, prores, fields, tagged, clip_factory("plain.mp4", seconds=2))]
+    videos = [v for v in found if v is not None]
+    assert len(videos) == 5
+    assert [v.alpha for v in videos] == [True, True, False, False, False]
+    assert [v.interlaced for v in videos] == [False, False, True, False, False]
+    assert [(v.colorspace, v.color_range) for v in videos[3:]] == [("smpte170m", "tv"),
+                                                                   ("unknown", "unknown")]
+    assert videos[4].short_side == 240
+
+
+def test_cover_art_is_not_a_picture_stream(tmp_path: Path) -> None:
+    cover = make_image(tmp_path / "cover.png", 200, 200)
+    song = _made(tmp_path / "song.mp3", "-f", "lavfi", "-i", "sine=d=2", "-i", str(cover), "-map", "0:a",
+                 "-map", "1:v", "-c:v", "mjpeg", "-disposition:v:0", "attached_pic", "-c:a", "libmp3lame")
+    info = probe(song)
+    assert info.video is None and info.audio is not None
+    assert info.duration == pytest.approx(2.0, abs=0.1)
+
+
+def test_sound_gaps(tmp_path: Path, clip_factory: ClipFactory) -> None:
+    clip = tmp_path / "damaged.mp4"
+    shutil.copy(clip_factory("plain.mp4", seconds=3), clip)
+    assert sound_gaps(clip) == ()
+    damage_sound(clip, 1.0, 1.6)
+    (gap,) = sound_gaps(clip)
+    assert gap.start == pytest.approx(1.0, abs=0.05) and gap.end == pytest.approx(1.6, abs=0.05)
+    assert sound_gaps(clip_factory("silent.mp4", audio=None)) == ()

@@ -19,7 +19,7 @@ from mlprod.recipe.loader import LoadedRecipe, load_recipe
 from mlprod.recipe.schema import Contract, Format, Offer, Quality
 from mlprod.render.audio import Loudness, normalize_filter, parse_ebur128
 from mlprod.render.captions import ass_document, ass_text
-from mlprod.render.graph import AudioLevels, RenderAssets, escape_value, render_args
+from mlprod.render.graph import RenderAssets, escape_value, render_args
 from mlprod.render.plan import SegmentKind, plan_timeline
 from mlprod.render.profile import output_profile
 from mlprod.render.sources import ClipSource, Sources
@@ -133,8 +133,8 @@ def test_loudness_decisions() -> None:
     measured = parse_ebur128(EBUR128, "test")
     assert measured == Loudness(integrated=-23.4, threshold=-33.6, lra=6.1, true_peak=-4.2)
     assert normalize_filter(Loudness(-23.4, -33.6, 6.1, -12.0)) == "volume=9.40dB"  # exact gain
-    peaky = normalize_filter(measured)  # +9.4 dB would put the peaks at +5.2 dBTP: loudnorm tames them
-    assert peaky.startswith("loudnorm=I=-14.0:TP=-1.5") and "measured_I=-23.40" in peaky
+    peaky = normalize_filter(measured, 0.6)  # +9.4 dB would put the peaks at +5.2 dBTP: limited
+    assert peaky.startswith("volume=10.00dB,aresample=192000,alimiter=limit=0.7943")
     assert normalize_filter(Loudness(float("-inf"), -70, 0, float("-inf"))) == "anull"
 
 
@@ -148,10 +148,10 @@ def test_graph_is_one_pass(workspace: Settings, brand: Brand) -> None:
     timeline = plan_timeline(found, brand, output_profile(Format.landscape, Quality.standard, 30))
     assets = RenderAssets(cards={0: Path("/c/intro.mp4"), 3: Path("/c/outro.mp4")}, overlays=(),
                           subtitles=None, fonts_dir=Path("/fonts"))
-    args = render_args(timeline, assets, AudioLevels(), Path("/out.mp4"))
-    assert args.count("-filter_complex") == 1 and args.count("-i") == 2  # cards are read in the graph
+    args = render_args(timeline, assets, Path("/sound.m4a"), Path("/out.mp4"))
+    assert args.count("-filter_complex") == 1 and args.count("-i") == 3  # cards are read in the graph
     graph = args[args.index("-filter_complex") + 1]
-    assert "concat=n=4:v=1:a=0" in graph and "concat=n=4:v=0:a=1" in graph
+    assert "concat=n=4:v=1:a=0" in graph and "/sound.m4a" in args
     assert "gblur" in graph and graph.count("split=2") == 1  # only the portrait clip needs a fill
     assert args[args.index("-preset") + 1] == "veryfast" and "+faststart" in args
 

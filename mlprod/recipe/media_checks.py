@@ -1,7 +1,9 @@
 """Checking the files a recipe names: they exist and are what they should be.
 
-Clips are probed (a picture stream, trims inside the clip), music must have sound, a logo must be an
-image Pillow can open, subtitles must parse (each bad cue reported at its own line).
+Clips are probed (a picture stream big enough to be seen, trims inside the clip), music must have
+sound, a logo must be an image Pillow can open, subtitles must parse (each bad cue reported at its
+own line). Sound that cannot be decoded part-way (damaged data) is a warning: it plays as silence.
+The rules on pictures and sound gaps are shared with the build (render/sources.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from mlprod.errors import MediaError
-from mlprod.media.probe import MediaInfo, probe
+from mlprod.media.probe import MediaInfo, SoundGap, VideoInfo, probe, sound_gaps
 from mlprod.media.subtitles import SUFFIXES, parse_subtitles
 from mlprod.recipe.loader import RecipeCheck
 from mlprod.recipe.messages import Loc
@@ -22,6 +24,30 @@ from mlprod.recipe.schema import Clip, JobOffer, Tutorial
 
 PATH_FIX = "check the path (it is relative to the recipe's folder)"
 AUDIO_FIX = "use an audio file (MP3, M4A, WAV)"
+# pixels on the picture's short side below which a clip is refused: a 1080p video would blow it up
+# 17 times or more into a blur, and on a phone's screen it would be a speck (64 px is an icon)
+MIN_SHORT_SIDE = 64
+GAP_FIX = "those parts will be silent; export or copy the file again from the original to keep its sound"
+
+
+def too_small(video: VideoInfo) -> tuple[str, str] | None:
+    """(problem, fix) when the picture is too small to be seen, else None."""
+    if video.short_side >= MIN_SHORT_SIDE:
+        return None
+    return (f"its picture is only {video.display_width}×{video.display_height} pixels, too small to be seen",
+            f"use a video at least {MIN_SHORT_SIDE} pixels on its short side (phones record 720 or more)")
+
+
+def gaps_text(gaps: tuple[SoundGap, ...]) -> str:
+    """'its sound cannot be decoded from 1.0 s to 1.6 s (damaged data)', every stretch named."""
+    spans = ", ".join(f"from {g.start:.1f} s to {g.end:.1f} s" for g in gaps)
+    return f"its sound cannot be decoded {spans} (damaged data)"
+
+
+def gaps_within(gaps: tuple[SoundGap, ...], start: float | None, end: float | None) -> tuple[SoundGap, ...]:
+    """The gaps that overlap the part of the file that is used."""
+    low, high = start or 0.0, end if end is not None else float("inf")
+    return tuple(g for g in gaps if g.end > low and g.start < high)
 
 
 @dataclass
@@ -29,6 +55,13 @@ class Prober:
     """Probes each file once per run (one file may serve several recipes)."""
 
     seen: dict[Path, MediaInfo | MediaError] = field(default_factory=dict)
+    gaps: dict[Path, tuple[SoundGap, ...]] = field(default_factory=dict)
+
+    def sound_gaps(self, path: Path) -> tuple[SoundGap, ...]:
+        """Where the file's sound cannot be decoded (probed first: it is a readable media file)."""
+        if path not in self.gaps:
+            self.gaps[path] = sound_gaps(path)
+        return self.gaps[path]
 
     def __call__(self, path: Path) -> MediaInfo:
         if path not in self.seen:
@@ -140,9 +173,13 @@ def clip_problems(check: RecipeCheck, recipe: Tutorial | JobOffer, prober: Probe
         elif info.video is None:
             problems.append(check.problem((*loc, "file"), f"{_written(check, (*loc, 'file'), clip.file)}"
                                           " has no picture (it is a sound file)", "name the video file"))
+        elif (small := too_small(info.video)) is not None:
+            problems.append(check.problem((*loc, "file"), f"{_written(check, (*loc, 'file'), clip.file)}:"
+                                          f" {small[0]}", small[1]))
         else:
             problems += _trim_problems(check, loc, clip, info)
             end = min(clip.end, info.duration) if clip.end is not None else info.duration
+            problems += _gap_problems(check, (*loc, "file"), clip.file, prober, clip.start, clip.end)
         if clip.subtitles is not None:
             problems += _subtitle_problems(check, (*loc, "subtitles"), clip.subtitles, end)
     return problems
@@ -157,7 +194,15 @@ def music_problems(check: RecipeCheck, recipe: Tutorial | JobOffer, prober: Prob
         return [info]
     if info.audio is None:
         return [check.problem(loc, f"{_written(check, loc, recipe.music.file)} has no sound", AUDIO_FIX)]
-    return []
+    return _gap_problems(check, loc, recipe.music.file, prober, None, None)
+
+
+def _gap_problems(check: RecipeCheck, loc: Loc, path: Path, prober: Prober, start: float | None,
+                  end: float | None) -> list[Problem]:
+    gaps = gaps_within(prober.sound_gaps(path), start, end)
+    if not gaps:
+        return []
+    return [check.problem(loc, f"{_written(check, loc, path)}: {gaps_text(gaps)}", GAP_FIX, "warning")]
 
 
 def logo_problems(check: RecipeCheck, recipe: Tutorial | JobOffer) -> list[Problem]:

@@ -28,11 +28,12 @@ from mlprod.errors import MlprodError
 from mlprod.media.ffmpeg import ProgressCallback, run_ffmpeg
 from mlprod.recipe.loader import LoadedRecipe, load_recipe
 from mlprod.recipe.schema import Format, Quality
+from mlprod.render.audio import AudioLevels
 from mlprod.render.cache import FileDigests, build_hash
 from mlprod.render.captions import write_ass, write_captions
 from mlprod.render.cards import render_card, render_lower_third
-from mlprod.render.graph import AudioLevels, RenderAssets, render_args
-from mlprod.render.loudness import measure_levels
+from mlprod.render.graph import RenderAssets, render_args
+from mlprod.render.loudness import measure_levels, render_audio
 from mlprod.render.plan import Timeline, plan_timeline
 from mlprod.render.profile import OutputProfile, output_profile
 from mlprod.render.sources import Sources, gather_sources, input_files
@@ -193,10 +194,11 @@ def _render_files(job: RecipeBuild, timeline: Timeline, target: Target, work: Pa
     if job.levels is None:  # the same sound for every format: measured once per recipe
         job.levels = measure_levels(timeline, FileDigests(settings.cache_dir), settings.cache_dir,
                                     settings.ffmpeg)
+    sound = render_audio(timeline, job.levels, work / "sound.m4a", settings.ffmpeg)
     video = work / "video.mp4"
     label = f"{job.loaded.slug} ({target.format.value})"
     _give_memory_back()
-    run_ffmpeg(render_args(timeline, assets, job.levels, video), what=f"rendering {label}",
+    run_ffmpeg(render_args(timeline, assets, sound.path, video), what=f"rendering {label}",
                duration=timeline.duration, progress=progress(label) if progress else None,
                binary=settings.ffmpeg)
     captions = write_captions(timeline.cues, work / "captions.srt") if timeline.cues else None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mlprod.files import write_atomic
 
-RENDERER_VERSION = "render-1"
+RENDERER_VERSION = "render-2"  # 2: colours converted to BT.709, deinterlacing, alpha, limiter
 DIGEST_MEMO = "file-digests.json"
 READ_CHUNK = 1 << 20
 

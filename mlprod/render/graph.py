@@ -3,8 +3,8 @@
 The render is one ``filter_complex``: each clip trimmed at the input (``-ss``/``-t``), made (filters.py)
 constant-rate, scaled to fit and surrounded by a blurred, darkened copy of itself (blurred at an
 eighth of the size: cheap) or the brand colour; the cached cards in between; one ``concat``;
-the lower thirds overlaid; the subtitles burned by libass with the brand's fonts; the sound made
-48 kHz stereo per segment, concatenated, mixed with the ducked music bed and brought to −14 LUFS.
+the lower thirds overlaid; the subtitles burned by libass with the brand's fonts; the finished
+sound (audio.py, rendered before) copied beside the pictures.
 """
 
 from __future__ import annotations
@@ -15,13 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlprod.render import audio, filters
-from mlprod.render.audio import Loudness
 from mlprod.render.cards import Overlay
 from mlprod.render.plan import Segment, Timeline
-from mlprod.render.profile import AUDIO_RATE
 
 SLIDE = 0.35              # seconds a lower third takes to slide in or out
-INPUT_MARGIN = 1.0        # seconds read past a clip's end, for the frame-rate conversion
 ONE_THREAD_PIXELS = 1920 * 1088  # up to 1080p a single decoding thread keeps up with the encoder
 # x264's defaults buffer frames for speed we barely get: one frame thread per core (not 1.5) and a
 # lookahead sharing them (the same video) encode at the same pace with ~50 MB less at 1080p
@@ -37,15 +34,6 @@ class RenderAssets:
     overlays: tuple[Overlay, ...]
     subtitles: Path | None
     fonts_dir: Path
-
-
-@dataclass(frozen=True)
-class AudioLevels:
-    """Gains found by the measuring passes (dB), and the programme's own measurement."""
-
-    speech_gain: float = 0.0
-    music_gain: float = 0.0
-    programme: Loudness | None = None
 
 
 def escape_value(value: str | Path) -> str:
@@ -69,12 +57,6 @@ class _Inputs:
         return self.count - 1
 
 
-def _clip_options(timeline: Timeline, segment: Segment) -> list[str]:
-    assert segment.cut is not None
-    options = ["-ss", f"{segment.cut.start:.3f}"] if segment.cut.start > 0 else []
-    return [*options, "-t", f"{timeline.seconds(segment.frames) + INPUT_MARGIN:.3f}"]
-
-
 def _decoder_threads(segment: Segment) -> int:
     assert segment.cut is not None
     return 1 if segment.cut.pixels <= ONE_THREAD_PIXELS else 0
@@ -83,7 +65,8 @@ def _decoder_threads(segment: Segment) -> int:
 def _clip_video(timeline: Timeline, segment: Segment, index: int, k: int) -> list[str]:
     assert segment.cut is not None
     frame = filters.Frame.of(timeline.profile, segment.cut.fit, timeline.background)
-    return filters.clip_chain(segment.cut.video, frame, segment.frames, f"[{index}:v]", f"[v{k}]", str(k))
+    src = filters.source_label(index, segment.cut.video)
+    return filters.clip_chain(segment.cut.video, frame, segment.frames, src, f"[v{k}]", str(k))
 
 
 def _video_graph(timeline: Timeline, assets: RenderAssets, inputs: _Inputs,
@@ -122,89 +105,33 @@ def _slide_x(overlay: Overlay) -> str:
             f"if(gt(t,{b - SLIDE:.3f}),{x0}-{travel}*((t-{b - SLIDE:.3f})/{SLIDE}),{x0}))")
 
 
-def _speech_graph(timeline: Timeline, clip_inputs: dict[int, int], gain_db: float, out: str) -> list[str]:
-    """Every segment's sound (silence for cards and silent clips), end to end."""
-    statements = []
-    for k, segment in enumerate(timeline.segments):
-        samples = timeline.samples(segment.frames)
-        if segment.cut is not None and segment.cut.has_audio:
-            statements.append(audio.clip_audio(f"[{clip_inputs[k]}:a]", samples) + f"[a{k}]")
-        else:
-            statements.append(audio.silence(samples) + f"[a{k}]")
-    labels = "".join(f"[a{k}]" for k in range(len(timeline.segments)))
-    statements.append(f"{labels}concat=n={len(timeline.segments)}:v=0:a=1,volume={gain_db:.2f}dB{out}")
-    return statements
-
-
-def _programme_graph(timeline: Timeline, inputs: _Inputs, clip_inputs: dict[int, int],
-                     levels: AudioLevels, out: str) -> list[str]:
-    """Speech and, when the recipe has one, the ducked music bed: the sound before loudness."""
-    if timeline.music is None:
-        return _speech_graph(timeline, clip_inputs, levels.speech_gain, out)
-    statements = _speech_graph(timeline, clip_inputs, levels.speech_gain, "[speech]")
-    loop = ["-stream_loop", "-1"] if timeline.music.loop else []
-    music = inputs.add(timeline.music.path, *loop)
-    statements.append(audio.music_bed(f"[{music}:a]", timeline.music, timeline, levels.music_gain) + "[bed]")
-    statements += audio.mix("[speech]", "[bed]", timeline.music.duck, out)
-    return statements
-
-
-def _add_clips(timeline: Timeline, inputs: _Inputs, *, audio_only: bool) -> dict[int, int]:
-    """Clip inputs by segment index (in audio-only passes, only the clips that have sound)."""
+def _add_clips(timeline: Timeline, inputs: _Inputs) -> dict[int, int]:
+    """Clip inputs by segment index."""
     found = {}
     for k, segment in enumerate(timeline.segments):
-        if segment.cut is None or (audio_only and not segment.cut.has_audio):
+        if segment.cut is None:
             continue
-        found[k] = inputs.add(segment.cut.path, *_clip_options(timeline, segment),
+        found[k] = inputs.add(segment.cut.path, *filters.input_options(segment.cut.video),
+                              *audio.clip_input_options(timeline, segment),
                               threads=_decoder_threads(segment))
     return found
 
 
-def render_args(timeline: Timeline, assets: RenderAssets, levels: AudioLevels, output: Path) -> list[str]:
-    """The one pass that makes the video: inputs, the filter graph, the encoders, the MP4."""
+def render_args(timeline: Timeline, assets: RenderAssets, sound: Path, output: Path) -> list[str]:
+    """The one pass that makes the video: inputs, the filter graph, the encoder, the MP4 with the
+    finished ``sound`` (see audio.audio_args) beside the pictures."""
     inputs = _Inputs()
-    clip_inputs = _add_clips(timeline, inputs, audio_only=False)
+    clip_inputs = _add_clips(timeline, inputs)
     video = _video_graph(timeline, assets, inputs, clip_inputs)
-    sound = _programme_graph(timeline, inputs, clip_inputs, levels, "[programme]")
-    sound.append(f"[programme]{audio.normalize_filter(levels.programme)},{audio.STEREO}[aout]")
+    sound_input = inputs.add(sound)
     enc = timeline.profile.encoder
     return [
-        *inputs.args, "-filter_complex", ";".join(video + sound),
-        "-map", "[vout]", "-map", "[aout]",
+        *inputs.args, "-filter_complex", ";".join(video),
+        "-map", "[vout]", "-map", f"{sound_input}:a:0",
         "-c:v", "libx264", "-preset", enc.preset, "-crf", str(enc.crf), *X264_MEMORY, "-pix_fmt", "yuv420p",
         "-profile:v", "high", "-r", str(timeline.fps), "-fps_mode", "cfr",
         *BT709,
-        "-c:a", "aac", "-b:a", enc.audio_bitrate, "-ar", str(AUDIO_RATE), "-ac", "2",
+        "-c:a", "copy",
         "-metadata", f"title={timeline.title}", "-movflags", "+faststart",
         "-t", f"{timeline.duration:.6f}", "-f", "mp4", str(output),
     ]
-
-
-def _measure(inputs: _Inputs, statements: list[str]) -> list[str]:
-    return ["-v", "info", "-nostats", *inputs.args, "-filter_complex", ";".join(statements),
-            "-map", "[measured]", "-f", "null", "-"]
-
-
-def speech_measure_args(timeline: Timeline) -> list[str]:
-    """Audio only: the clips' sound end to end, measured (no picture is decoded)."""
-    inputs = _Inputs()
-    clip_inputs = _add_clips(timeline, inputs, audio_only=True)
-    statements = _speech_graph(timeline, clip_inputs, 0.0, "[speech]")
-    statements.append(f"[speech]{audio.measure_filter()}[measured]")
-    return _measure(inputs, statements)
-
-
-def programme_measure_args(timeline: Timeline, levels: AudioLevels) -> list[str]:
-    """Audio only: speech and ducked music mixed exactly as the render will, measured."""
-    inputs = _Inputs()
-    clip_inputs = _add_clips(timeline, inputs, audio_only=True)
-    statements = _programme_graph(timeline, inputs, clip_inputs, levels, "[programme]")
-    statements.append(f"[programme]{audio.measure_filter()}[measured]")
-    return _measure(inputs, statements)
-
-
-def music_measure_args(path: Path) -> list[str]:
-    """Audio only: a music file's own loudness (remembered per file version by the caller)."""
-    return ["-v", "info", "-nostats", "-i", str(path), "-filter_complex",
-            f"[0:a]aresample={AUDIO_RATE},{audio.STEREO},{audio.measure_filter()}[measured]",
-            "-map", "[measured]", "-f", "null", "-"]
