@@ -28,7 +28,7 @@ def test_the_registry_opens_youtube_without_signing_in(channel: Channel) -> None
 
     assert isinstance(platform, YouTubePlatform) and platform.label == "YouTube"
     assert platform.cut(loaded, None) is Format.landscape
-    assert platform.steps(post) == (Step.thumbnail, Step.captions, Step.playlist)
+    assert platform.steps(post) == (Step.thumbnail, Step.captions, Step.playlist, Step.release)
     assert channel.state()["requests"] == before  # planning sends nothing
     db.close()
 

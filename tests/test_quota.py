@@ -100,4 +100,6 @@ def test_the_budget_option_changes_the_limit(workspace: Settings, run_cli: Calla
     result = run_cli("publish", "--quota-budget", "500", "recipes/entretien.yaml")
 
     assert result.exit_code == 1
-    assert "today 0 of 500 units used; this publish needs about 651" in result.output
+    # videos.insert 100, looking for it on the channel 3, thumbnail 50, captions 400, playlist 101,
+    # then making it public 50
+    assert "today 0 of 500 units used; this publish needs about 704" in result.output

@@ -44,6 +44,14 @@ def test_tags_budget() -> None:
     assert rules.tags_problems(["", "ok"]) == ["a tag is empty — remove it"]
 
 
+def test_tags_leave_room_for_mlprods_own_tag() -> None:
+    reserved = rules.MARKER_TAG_CHARS  # the marker every published video carries, and its comma
+    assert rules.tags_problems(["x" * 480], reserved) == []
+    assert rules.tags_problems(["x" * 481], reserved) == [
+        "the tags count for 481 characters (commas included, quotes around tags with a space), YouTube"
+        " allows 480 beside mlprod's own tag — remove tags to save 1 characters"]
+
+
 def test_publish_at() -> None:
     later = dt.datetime(2030, 1, 7, 10, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     assert rules.publish_at_problems("private", later) == []

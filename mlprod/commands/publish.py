@@ -26,6 +26,9 @@ def _print(batch: BatchResult) -> None:
         counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
     summary = ", ".join(f"{n} {name}" for name, n in counts.items())
     click.echo(f"{summary}." + "".join(_budget(name, budget) for name, budget in batch.budgets.items()))
+    for budget in batch.budgets.values():
+        if budget.warning:
+            click.echo(f"Note: {budget.warning}.", err=True)
     if batch.stopped:
         click.echo(f"The batch stopped: {batch.stopped}", err=True)
 

@@ -23,7 +23,7 @@ from mlprod.jobs.records import publication_row, view_of, workspace_path
 from mlprod.publishing import Platform, PlatformOptions, PublicationView
 from mlprod.publishing.markers import marker_for
 from mlprod.recipe import load_recipe
-from mlprod.states import PlatformName, Privacy, PublicationState, VideoKind
+from mlprod.states import PlatformName, Privacy, PublicationState, Step, VideoKind
 from mlprod.store import Database
 from mlprod.store.models import Publication, utcnow
 
@@ -98,6 +98,7 @@ def _expire(settings: Settings, db: Database, platform: Platform, publication: P
         if taken.done:
             row.expired_at = utcnow()
             row.state = PublicationState.expired
+            row.missing = [m for m in row.missing if m != Step.release]  # never shown again
             row.privacy = Privacy.unlisted
             row.publish_at = None
             row.metadata_hash = _expired_fingerprint(settings, platform, row.recipe, offer.closes)

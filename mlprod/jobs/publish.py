@@ -12,9 +12,10 @@ missing and never repeats what was done. The platforms are reached only through
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from mlprod.clock import paris_today
 from mlprod.config import Settings
 from mlprod.errors import AuthError, MlprodError, PublishError, QuotaExceeded
 from mlprod.jobs.build import build_recipe, current_build
@@ -38,10 +39,12 @@ from mlprod.publishing import (
     PlatformOptions,
     Post,
     PublicationView,
+    Remote,
     StepOutcome,
     Uploaded,
 )
 from mlprod.publishing.markers import marker_for
+from mlprod.publishing.sessions import active_sessions
 from mlprod.recipe import LoadedRecipe, load_recipe
 from mlprod.states import Format, PlatformName, PublicationState, PublishAction, Step
 from mlprod.store import Database
@@ -175,6 +178,9 @@ class Publisher:
         files = self._build(plan)
         plan.platform.check_files(files, plan.key)
         plan.platform.ensure_budget(plan.estimate, self.options.now())
+        found = plan.platform.find(marker_for(plan.platform.name, plan.key))
+        if found is not None:
+            return self._adopt(plan, files, found)
         bar = self.options.upload_bar(f"upload {plan.loaded.slug}") if self.options.upload_bar else None
         try:
             uploaded = plan.platform.upload(plan.key, files, plan.post, bar.update if bar else None)
@@ -187,6 +193,27 @@ class Publisher:
         if uploaded.recovered:
             message += "; the upload had finished in an earlier run, it is now recorded"
         return self._result(plan, outcome, message, warnings, uploaded.remote.remote_id)
+
+    def _adopt(self, plan: Plan, files: BuiltFiles, found: Remote) -> PublishResult:
+        """An earlier run published it and this database lost the record: record it, finish what it
+        lacks (looking before adding: it may have it already), and upload nothing."""
+        post = plan.post.settled(self.options.now())
+        done = set(found.done)
+        if found.privacy == post.privacy and found.publish_at == post.publish_at:
+            done.add(Step.release)
+        offer = getattr(plan.loaded.recipe, "offer", None)
+        if offer is not None and offer.closes is not None and offer.closes < paris_today(self.options.now()):
+            done.add(Step.release)  # a closed offer is not shown again: `mlprod expire` takes it down
+        steps = tuple(step for step in plan.steps if step not in done)
+        plan = replace(plan, post=post, steps=steps)
+        sessions = [s.id for s in active_sessions(self.db, plan.key, plan.platform.name)]
+        publication_id = self._record(plan, files, Uploaded(found, sessions[0] if sessions else None),
+                                      adopted=True)
+        warnings = self._steps(publication_id, plan, files, check_first=True)
+        _outcome, shown = self._shown(publication_id)
+        return self._result(plan, Outcome.adopted, f"adopted: already on {plan.platform.label}, published by"
+                            " mlprod before (found by its marker; this database had no record of it) —"
+                            f" recorded, not uploaded again; {shown}", warnings, found.remote_id)
 
     def _shown(self, publication_id: int) -> tuple[Outcome, str]:
         """What the outcome of an upload says, from the publication's state once its steps ran."""
@@ -201,7 +228,7 @@ class Publisher:
                                         " `mlprod publish` again to finish it")
         return Outcome.published, f"published ({row.privacy.value})"
 
-    def _record(self, plan: Plan, files: BuiltFiles, uploaded: Uploaded) -> int:
+    def _record(self, plan: Plan, files: BuiltFiles, uploaded: Uploaded, *, adopted: bool = False) -> int:
         """The publication and the end of its upload session, in one transaction."""
         remote, now = uploaded.remote, self.options.now()
         offer = getattr(plan.loaded.recipe, "offer", None)
@@ -214,7 +241,7 @@ class Publisher:
                 state=state_after(missing, remote.privacy, remote.publish_at, now), missing=missing,
                 privacy=remote.privacy, publish_at=remote.publish_at, url=remote.url,
                 offer_closes=offer.closes if offer else None, metadata_hash=plan.post.fingerprint(),
-                marker=marker_for(plan.platform.name, plan.key))
+                marker=marker_for(plan.platform.name, plan.key), adopted=adopted)
             s.add(row)
             s.flush()
             return row.id
@@ -247,7 +274,8 @@ class Publisher:
             if outcome.privacy is not None:
                 row.privacy, row.publish_at = outcome.privacy, outcome.publish_at
             view = view_of(row)
-            row.state = state_after(view.missing, view.privacy, view.publish_at, self.options.now())
+            row.state = state_after(view.missing, view.privacy, view.publish_at, self.options.now(),
+                                    row.state)
             row.updated_at = utcnow()
 
     def _push_metadata(self, plan: Plan) -> None:
@@ -261,7 +289,7 @@ class Publisher:
             row.playlist_id, row.metadata_hash = remote.playlist_id, plan.post.fingerprint()
             row.offer_closes = offer.closes if offer else None
             row.state = state_after(publication.missing, remote.privacy, remote.publish_at,
-                                    self.options.now())
+                                    self.options.now(), row.state)
             row.updated_at = utcnow()
 
 

@@ -101,10 +101,15 @@ def publication_row(session: Session, publication_id: int) -> Publication:
     return row
 
 
+TAKEN_DOWN = frozenset({PublicationState.expired, PublicationState.remove_by_hand})
+
+
 def state_after(missing: Iterable[Step], privacy: str, publish_at: dt.datetime | None,
-                now: dt.datetime) -> PublicationState:
+                now: dt.datetime, current: PublicationState | None = None) -> PublicationState:
     """Incomplete until released (or, without a release step, once uploaded); then scheduled when
-    private until a time still to come, published otherwise."""
+    private until a time still to come, published otherwise. A closed offer stays taken down."""
+    if current in TAKEN_DOWN:
+        return current
     if Step.release in missing:
         return PublicationState.incomplete
     if privacy == "private" and publish_at is not None and publish_at > now:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
+from mlprod.recipe.youtube_rules import MARKER_TAG_CHARS
 from mlprod.states import PlatformName
 
 PREFIX = "mlprod-"
@@ -25,3 +26,4 @@ def marker_for(platform: PlatformName, recipe_key: str) -> str:
 
 
 MARKER_LENGTH = len(PREFIX) + DIGITS
+assert MARKER_LENGTH + 1 == MARKER_TAG_CHARS, "the recipe checks keep room for the marker tag and its comma"

@@ -42,8 +42,8 @@ at once, in its own transaction, so a run stopped anywhere is finished by the ne
   reads its uploads playlist). Found: the workflow *adopts* it instead of uploading again.
 * :meth:`Platform.upload` — send the build, resumably, with the session persisted through
   :mod:`mlprod.publishing.sessions` (keyed by recipe and platform) so that a killed process
-  resumes; never creates a second copy; return the session's id with what the platform made. The upload is not public: private, unpublished
-  or draft until ``release``.
+  resumes; never creates a second copy; return the session's id with what the platform made.
+  The upload is not public: private, unpublished or draft until ``release``.
 * :meth:`Platform.do_step` — one step (attach the thumbnail, the captions, add to the playlist,
   release…); ``check_first`` asks to look before adding when an earlier run may have done it.
 * :meth:`Platform.update` — push changed metadata of a publication already there.
@@ -195,6 +195,8 @@ class Budget:
     limit: int
     unit: str = "units"
     note: str = ""
+    warning: str | None = None
+    """Something the user must know about these figures (an estimate, a count that may be low)."""
 
 
 @dataclass(frozen=True)

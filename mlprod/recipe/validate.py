@@ -56,7 +56,7 @@ def publish_problems(check: RecipeCheck, recipe: Tutorial | JobOffer,
     if publish is None:
         return found
     _add(found, check, ("publish", "description"), rules.description_problems(publish.description))
-    _add(found, check, ("publish", "tags"), rules.tags_problems(publish.tags))
+    _add(found, check, ("publish", "tags"), rules.tags_problems(publish.tags, rules.MARKER_TAG_CHARS))
     at: Loc = ("publish", "publish_at")
     _add(found, check, at, rules.publish_at_problems(publish.privacy.value, publish.publish_at))
     # a recipe already published keeps its date: a past one is worth a warning, not a failure

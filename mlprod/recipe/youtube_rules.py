@@ -15,6 +15,9 @@ from dataclasses import dataclass
 TITLE_MAX_CHARS = 100
 DESCRIPTION_MAX_BYTES = 5000
 TAGS_MAX_CHARS = 500
+MARKER_TAG_CHARS = 20
+"""What mlprod's own tag takes of those 500: its marker (19 characters, see mlprod.publishing.markers)
+and a comma. A recipe's tags get the rest."""
 FORBIDDEN_CHARS = "<>"
 PRIVACY_STATUSES = ("public", "unlisted", "private")
 
@@ -68,14 +71,17 @@ def tags_length(tags: Sequence[str]) -> int:
     return sum(tag_cost(t) for t in tags) + max(len(tags) - 1, 0)
 
 
-def tags_problems(tags: Sequence[str]) -> list[str]:
-    """Tags: 500 characters in all, counted as :func:`tags_length` does; no empty tag, no < or >."""
+def tags_problems(tags: Sequence[str], reserved: int = 0) -> list[str]:
+    """Tags: 500 characters in all, counted as :func:`tags_length` does, less what is ``reserved``
+    (mlprod's own tag); no empty tag, no < or >."""
     problems = []
     total = tags_length(tags)
-    if total > TAGS_MAX_CHARS:
+    allowed = TAGS_MAX_CHARS - reserved
+    if total > allowed:
+        beside = " beside mlprod's own tag" if reserved else ""
         problems.append(f"the tags count for {total} characters (commas included, quotes around tags"
-                        f" with a space), YouTube allows {TAGS_MAX_CHARS} — remove tags to save"
-                        f" {total - TAGS_MAX_CHARS} characters")
+                        f" with a space), YouTube allows {allowed}{beside} — remove tags to save"
+                        f" {total - allowed} characters")
     if any(not t.strip() for t in tags):
         problems.append("a tag is empty — remove it")
     if any(c in t for t in tags for c in FORBIDDEN_CHARS):
@@ -109,11 +115,11 @@ def publish_at_timing_problems(publish_at: dt.datetime | None, now: dt.datetime 
 
 def check_metadata(title: str, description: str = "", tags: Sequence[str] = (),
                    privacy: str = "public", publish_at: dt.datetime | None = None,
-                   now: dt.datetime | None = None) -> list[Violation]:
+                   now: dt.datetime | None = None, reserved_tags: int = 0) -> list[Violation]:
     """Every rule at once, each violation with the reason YouTube's API gives for it."""
     found = [Violation("title", "invalidTitle", m) for m in title_problems(title)]
     found += [Violation("description", "invalidDescription", m) for m in description_problems(description)]
-    found += [Violation("tags", "invalidTags", m) for m in tags_problems(tags)]
+    found += [Violation("tags", "invalidTags", m) for m in tags_problems(tags, reserved_tags)]
     found += [Violation("publish_at", "invalidPublishAt", m)
               for m in publish_at_problems(privacy, publish_at) + publish_at_timing_problems(publish_at, now)]
     return found

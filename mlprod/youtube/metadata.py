@@ -19,7 +19,7 @@ from typing import Any
 from mlprod.errors import PublishError
 from mlprod.recipe import LoadedRecipe
 from mlprod.recipe.schema import JobOffer, Offer, Publish
-from mlprod.recipe.youtube_rules import DESCRIPTION_MAX_BYTES, check_metadata
+from mlprod.recipe.youtube_rules import DESCRIPTION_MAX_BYTES, MARKER_TAG_CHARS, check_metadata
 from mlprod.states import Privacy
 
 JOB_OFFERS_PLAYLIST = "Offres d'emploi"
@@ -176,7 +176,7 @@ def mark_expired(description: str, closed_on: dt.date) -> str:
 def check(meta: VideoMetadata, where: str, now: dt.datetime | None = None) -> None:
     """Raise :class:`PublishError` listing every rule ``meta`` breaks (before anything is sent)."""
     problems = check_metadata(meta.title, meta.description, meta.tags, meta.privacy, meta.publish_at,
-                              now)
+                              now, MARKER_TAG_CHARS if meta.marker else 0)
     if problems:
         fields = {"title": meta.title_field}
         lines = "\n".join(f"  {where}: {fields.get(p.field, 'publish.' + p.field)}: {p.message}"

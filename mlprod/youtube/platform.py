@@ -1,12 +1,19 @@
 """YouTube behind the platform interface (:mod:`mlprod.publishing.platform`): the first platform.
 
 The long video, in the recipe's first format (landscape by default), with a custom thumbnail,
-French captions and a playlist; job offers join "Offres d'emploi". Every call goes through
-:class:`~mlprod.youtube.api.Channel` (its cost in the quota ledger), signed in on first use only.
+French captions and a playlist; job offers join "Offres d'emploi". It is uploaded private and
+gets the privacy or schedule the recipe asks (``release``) only once the rest is there. Every
+call goes through :class:`~mlprod.youtube.api.Channel` (its cost in the quota ledger), signed in
+on first use only.
+
+YouTube offers no way to read the quota left: the ledger counts what mlprod spent. When it finds
+on the channel a video uploaded today that the database did not record (a lost database), it
+adds a conservative estimate of what that upload cost, and says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Sequence
@@ -34,14 +41,17 @@ from mlprod.youtube.api import Channel, YouTubeRefused
 from mlprod.youtube.attachments import insert_captions, set_thumbnail
 from mlprod.youtube.metadata import VideoMetadata, check, mark_expired, metadata_for, watch_url
 from mlprod.youtube.playlists import add_to_playlist, ensure_playlist, remove_from_playlist
-from mlprod.youtube.quota import budget_today, ensure_budget, reset_text
+from mlprod.youtube.quota import budget_today, ensure_budget, quota_day, record_spend, reset_text, spent_today
 from mlprod.youtube.quota_costs import CURRENT_COSTS, DAILY_QUOTA, method_cost
+from mlprod.youtube.recovery import marked_uploads
 from mlprod.youtube.upload import ResumableUpload, UploadTarget
 
 WRITABLE_SNIPPET = ("title", "description", "tags", "categoryId", "defaultLanguage", "defaultAudioLanguage")
 WRITABLE_STATUS = ("privacyStatus", "embeddable", "license", "publicStatsViewable",
                    "selfDeclaredMadeForKids", "containsSyntheticMedia")
 IDS_PER_CALL = 50
+ESTIMATED = "estimated: an earlier run's upload"
+"""The ledger's method name for what a video found on the channel cost (its calls were not recorded)."""
 
 
 def _cost(method: str) -> int:
@@ -64,13 +74,15 @@ def _moment(text: object) -> dt.datetime | None:
 
 
 def remote_of(resource: dict[str, Any]) -> Remote:
-    """What a ``videos`` resource says of the video."""
+    """What a ``videos`` resource says of the video (captions, when its contentDetails are there)."""
     status = resource.get("status", {})
     video_id = str(resource["id"])
+    captioned = str(resource.get("contentDetails", {}).get("caption", "")) == "true"
     return Remote(remote_id=video_id, url=watch_url(video_id),
                   privacy=Privacy(str(status.get("privacyStatus", "private"))),
                   publish_at=_moment(status.get("publishAt")),
-                  uploaded_at=_moment(resource.get("snippet", {}).get("publishedAt")))
+                  uploaded_at=_moment(resource.get("snippet", {}).get("publishedAt")),
+                  done=(Step.captions,) if captioned else ())
 
 
 class YouTubePlatform:
@@ -86,6 +98,8 @@ class YouTubePlatform:
         self.options = options or PlatformOptions()
         self.limit = self.options.quota_budget or DAILY_QUOTA
         self._channel = channel
+        self._marked: dict[str, dict[str, Any]] | None = None
+        self._estimated = 0
 
     @property
     def channel(self) -> Channel:
@@ -111,15 +125,19 @@ class YouTubePlatform:
         """YouTube takes up to 256 GB or 12 hours: nothing a recipe's video reaches."""
 
     def steps(self, post: Post) -> tuple[Step, ...]:
-        return (Step.thumbnail, Step.captions, Step.playlist)
+        return (Step.thumbnail, Step.captions, Step.playlist, Step.release)
 
     def estimate(self, action: PublishAction, post: Post, steps: Sequence[Step]) -> int:
         meta = _meta(post)
         first = action is PublishAction.upload
-        units = _cost("videos.insert") if first else 0
+        # an upload first looks for the video on the channel: its uploads and their tags
+        units = _cost("videos.insert") + self._find_cost() if first else 0
         if action is PublishAction.update:
             units += _cost("videos.update") + self._playlist_cost(meta)
         return units + sum(self._step_cost(step, meta, check_first=not first) for step in steps)
+
+    def _find_cost(self) -> int:
+        return _cost("channels.list") + _cost("playlistItems.list") + _cost("videos.list")
 
     def _playlist_cost(self, meta: VideoMetadata) -> int:
         if not meta.playlist:
@@ -143,16 +161,45 @@ class YouTubePlatform:
     def budget(self, now: dt.datetime) -> Budget:
         today = budget_today(self.db, self.limit, now)
         spent = self._channel.spent if self._channel is not None else 0
-        return Budget(spent_now=spent, used_today=today.used, limit=today.limit, note=reset_text(now))
+        warning = None
+        if self._estimated:
+            warning = (f"{self._estimated:,} units of today's YouTube quota are estimated: videos uploaded"
+                       " today by an earlier run were found on the channel, and this database did not"
+                       " record what they cost (YouTube offers no way to read the quota left)")
+        return Budget(spent_now=spent, used_today=today.used, limit=today.limit, note=reset_text(now),
+                      warning=warning)
 
     # -- on the channel ------------------------------------------------------------------------
 
     def find(self, marker: str) -> Remote | None:
-        """Not looked up yet (see the publish workflow): nothing found."""
-        return None
+        """The channel's video carrying ``marker``: its uploads are read once per run."""
+        if self._marked is None:
+            self._marked = marked_uploads(self.channel)
+        resource = self._marked.get(marker)
+        if resource is None:
+            return None
+        remote = remote_of(resource)
+        self._count_earlier_upload(remote)
+        return remote
+
+    def _count_earlier_upload(self, remote: Remote) -> None:
+        """A video uploaded today that the ledger knows nothing of: count what its upload and
+        steps may have cost (all of them, playlist creation included: better refuse a batch up
+        front than stop it halfway)."""
+        now = dt.datetime.now(dt.UTC)
+        if remote.uploaded_at is None or quota_day(remote.uploaded_at) != quota_day(now):
+            return
+        if spent_today(self.db, now) - self._estimated > self.channel.spent:
+            return  # the ledger holds today's earlier runs: this video's cost is in it
+        units = (_cost("videos.insert") + _cost("thumbnails.set") + _cost("captions.insert")
+                 + _cost("playlists.list") + _cost("playlists.insert") + _cost("playlistItems.insert")
+                 + _cost("videos.update"))
+        record_spend(self.db, ESTIMATED, units, now)
+        self._estimated += units
 
     def upload(self, key: str, files: BuiltFiles, post: Post, progress: Progress | None) -> Uploaded:
-        meta = _meta(post)
+        # private until released: nothing shows before the thumbnail, captions and playlist
+        meta = dataclasses.replace(_meta(post), privacy=Privacy.private, publish_at=None)
         target = UploadTarget(recipe=key, path=files.video, body=meta.body(), part="snippet,status",
                               build_id=files.build_id, chunk_size=self.settings.upload_chunk_size,
                               platform=self.name)
@@ -193,6 +240,8 @@ class YouTubePlatform:
     def update(self, publication: PublicationView, post: Post) -> Remote:
         """``videos.update`` with whole snippet and status parts; a changed playlist is moved to."""
         meta, video_id = _meta(post), publication.remote_id
+        if Step.release in publication.missing:  # not whole yet: it stays private until released
+            meta = dataclasses.replace(meta, privacy=Privacy.private, publish_at=None)
         self.channel.call(self.channel.service.videos().update(
             part="snippet,status", body=meta.body(video_id)), "updating the video's metadata")
         playlist_id = publication.playlist_id
