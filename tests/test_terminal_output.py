@@ -43,7 +43,8 @@ def test_verbose_validate_shows_no_library_debug(workspace: Settings, run_cli: C
 
 def test_a_library_warning_shows_with_v_only(channel_factory: Callable[..., Channel]) -> None:
     """googleapiclient warns of each 403 it meets; without -v the user reads our own message only."""
-    channel = channel_factory(quota=100)  # the upload (100 units) fits, the calls after it do not
+    # the lookup on the channel (2 units) and the upload (100) fit, the calls after them do not
+    channel = channel_factory(quota=2 + 100)
     channel.ready_build(channel.recipe("a.yaml", publish_tutorial(playlist="Entretiens")))
 
     quiet = channel.cli("publish", "recipes/a.yaml")
