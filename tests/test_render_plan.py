@@ -13,6 +13,7 @@ from render_helpers import quick_brand, tutorial, write_recipe
 from mlprod.brand import Brand, load_brand
 from mlprod.config import Settings
 from mlprod.errors import MediaError
+from mlprod.french import fr_date
 from mlprod.media.probe import AudioInfo, MediaInfo, VideoInfo
 from mlprod.media.subtitles import Cue
 from mlprod.recipe.loader import LoadedRecipe, load_recipe
@@ -23,7 +24,7 @@ from mlprod.render.graph import RenderAssets, escape_value, render_args
 from mlprod.render.plan import SegmentKind, plan_timeline
 from mlprod.render.profile import output_profile
 from mlprod.render.sources import ClipSource, Sources
-from mlprod.render.wording import french_date, offer_lines
+from mlprod.render.wording import offer_lines
 
 EBUR128 = """[Parsed_ebur128_0 @ 0x55] Summary:
 
@@ -75,7 +76,7 @@ def test_offer_card_in_french() -> None:
                   start=dt.date(2027, 1, 4), contact="Mission Locale — 04 90 56 21 74")
     assert offer_lines(offer) == ("CDD", "À partir du 4 janvier 2027", "Salon-de-Provence",
                                   "Contact : Mission Locale — 04 90 56 21 74")
-    assert french_date(dt.date(2026, 9, 1)) == "1er septembre 2026"
+    assert fr_date(dt.date(2026, 9, 1)) == "1er septembre 2026"
 
 
 def test_timeline_every_duration_known(workspace: Settings, brand: Brand) -> None:

@@ -23,9 +23,9 @@ from stats_helpers import (
     spec_videos,
 )
 
+from mlprod.french import fr_date
 from mlprod.report.charts import subscribers_chart
 from mlprod.report.figures import DayRow, Kind, Period, ReportData, VideoInfo, VideoTotals, compute_figures
-from mlprod.report.french import fr_date, fr_int, fr_percent, fr_range
 from mlprod.report.render import render_html
 from mlprod.sandbox.history import ChannelHistory, DayStats
 from mlprod.store.models import ChannelSnapshot, DailyMetric, VideoMetric
@@ -290,17 +290,6 @@ def test_an_empty_database_says_to_sync_first(run_cli: object) -> None:
     result = run_cli("report", "-o", "rapport.html")  # type: ignore[operator]
     assert result.exit_code == 1
     assert "run `mlprod stats sync` first" in result.output
-
-
-def test_french_formats() -> None:
-    assert fr_date(dt.date(2020, 3, 16)) == "16 mars 2020"
-    assert fr_date(dt.date(2020, 4, 1)) == "1er avril 2020"
-    assert fr_int(2300) == f"2{NNBSP}300"
-    assert fr_int(1234567, signed=True) == f"+1{NNBSP}234{NNBSP}567"
-    assert fr_int(-45) == "\u221245"
-    assert fr_percent(283.333) == f"+283,3{NNBSP}%"
-    assert fr_range(dt.date(2020, 3, 16), dt.date(2020, 3, 22)) == "16–22 mars 2020"
-    assert fr_range(dt.date(2020, 3, 30), dt.date(2020, 4, 5)) == "30 mars – 5 avril 2020"
 
 
 def test_figures_and_charts_from_rows_alone() -> None:

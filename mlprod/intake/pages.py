@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from mlprod.french import numeric_date, numeric_date_time
 from mlprod.intake.offer_form import CONTRACTS, FIELDS
 from mlprod.intake.views import SubmissionView
 from mlprod.recipe.schema import Contract
@@ -35,8 +36,8 @@ def french_date(value: dt.date | dt.datetime | str | None, with_time: bool = Fal
         value = dt.date.fromisoformat(value)
     if isinstance(value, dt.datetime):
         local = value.astimezone(PARIS)
-        return f"{local:%d/%m/%Y} à {local:%H} h {local:%M}" if with_time else f"{local:%d/%m/%Y}"
-    return f"{value:%d/%m/%Y}"
+        return numeric_date_time(local, PARIS) if with_time else numeric_date(local.date())
+    return numeric_date(value)
 
 
 @dataclass(frozen=True)

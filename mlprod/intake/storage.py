@@ -28,6 +28,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from mlprod.errors import IntakeError
+from mlprod.french import fr_size_number
 from mlprod.intake.errors import UploadRefused, UploadTooLarge
 
 MAX_FIELDS = 40
@@ -48,9 +49,7 @@ def human_size(size: int) -> str:
     """A size the way a person reads it, in French: 2 Go, 500 Mo, 12 ko."""
     for unit, factor in (("Go", 1024**3), ("Mo", 1024**2), ("ko", 1024)):
         if size >= factor:
-            value = size / factor
-            text = f"{value:.1f}".rstrip("0").rstrip(".") if value < 10 else f"{value:.0f}"
-            return f"{text.replace('.', ',')} {unit}"
+            return f"{fr_size_number(size / factor)} {unit}"
     return f"{size} octets"
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
+from mlprod.french import fr_date
 from mlprod.recipe.schema import Contract, JobOffer, Offer, Recipe, Tutorial
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")
 CONTRACTS = {
     Contract.CDI: "CDI",
     Contract.CDD: "CDD",
@@ -19,14 +16,8 @@ CONTRACTS = {
 OFFER_HEADING = "Offre d'emploi"
 
 
-def french_date(day: dt.date) -> str:
-    """2027-01-04 → "4 janvier 2027"; the first of the month is "1er"."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
-
-
 def start_line(offer: Offer) -> str:
-    return f"À partir du {french_date(offer.start)}"
+    return f"À partir du {fr_date(offer.start)}"
 
 
 def offer_lines(offer: Offer) -> tuple[str, ...]:

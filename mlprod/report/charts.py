@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
+from mlprod.french import day_month, fr_date, fr_hours, fr_int, fr_month
 from mlprod.report.figures import DailyLine, Kind, VideoInfo, WeekLine
-from mlprod.report.french import day_month, fr_date, fr_hours, fr_int, fr_month
 
 WIDTH, HEIGHT, BAR_HEIGHT = 720, 260, 170
 LEFT, RIGHT, TOP, BOTTOM = 58, 14, 14, 46

@@ -10,9 +10,9 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from mlprod.french import fr_date, fr_hours, fr_int, fr_percent, fr_range
 from mlprod.report.charts import subscribers_chart, weekly_chart
 from mlprod.report.figures import ReportFigures
-from mlprod.report.french import fr_date, fr_hours, fr_int, fr_percent, fr_range
 
 GROUP_LIMIT = 15
 """Videos listed per theme (and among the other videos) before "et N autres"."""

@@ -10,9 +10,9 @@ from mlprod.clock import paris_today
 from mlprod.config import Settings
 from mlprod.errors import ReportError
 from mlprod.files import write_atomic
+from mlprod.french import fr_date
 from mlprod.report.data import load_report_data, sync_state
 from mlprod.report.figures import Period, ReportFigures, compute_figures
-from mlprod.report.french import fr_date
 from mlprod.report.pdf import html_to_pdf
 from mlprod.report.render import render_csv, render_html
 from mlprod.store import Database

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlprod.errors import PublishError
+from mlprod.french import fr_date
 from mlprod.recipe import LoadedRecipe
 from mlprod.recipe.schema import JobOffer, Offer, Publish
 from mlprod.recipe.youtube_rules import DESCRIPTION_MAX_BYTES, MARKER_TAG_CHARS, check_metadata
@@ -25,8 +26,6 @@ from mlprod.states import Privacy
 JOB_OFFERS_PLAYLIST = "Offres d'emploi"
 LANGUAGE = "fr"
 CAPTIONS_NAME = "Français"
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")
 CONTRACTS = {"CDI": "CDI", "CDD": "CDD", "alternance": "Alternance", "interim": "Intérim",
              "stage": "Stage", "saisonnier": "Contrat saisonnier"}
 SIGNATURE = "Une offre relayée par la Mission Locale du Pays Salonais."
@@ -37,13 +36,8 @@ def watch_url(youtube_id: str) -> str:
     return WATCH_URL.format(youtube_id)
 
 
-def french_date(day: dt.date) -> str:
-    """``1er septembre 2026``, ``30 septembre 2026``."""
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 def expired_notice(closed_on: dt.date) -> str:
-    return f"Cette offre est pourvue ou close depuis le {french_date(closed_on)}."
+    return f"Cette offre est pourvue ou close depuis le {fr_date(closed_on)}."
 
 
 def offer_description(recipe: JobOffer) -> str:
@@ -52,7 +46,7 @@ def offer_description(recipe: JobOffer) -> str:
     contract = CONTRACTS.get(offer.contract.value, offer.contract.value)
     lines = [f"{recipe.employer.name} recrute : {offer.position} ({contract}) à {offer.location}.", "",
              f"Poste : {offer.position}", f"Contrat : {contract}", f"Lieu : {offer.location}",
-             f"Début : à partir du {french_date(offer.start)}"]
+             f"Début : à partir du {fr_date(offer.start)}"]
     if offer.hours:
         lines.append(f"Horaires : {offer.hours}")
     if offer.requirements:
@@ -61,7 +55,7 @@ def offer_description(recipe: JobOffer) -> str:
         lines.append(f"Pour postuler : {offer.apply}")
     lines.append(f"Contact : {offer.contact}")
     if offer.closes:
-        lines += ["", f"Offre ouverte jusqu'au {french_date(offer.closes)}."]
+        lines += ["", f"Offre ouverte jusqu'au {fr_date(offer.closes)}."]
     lines += ["", SIGNATURE]
     return "\n".join(lines)
 
