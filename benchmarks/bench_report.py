@@ -94,8 +94,8 @@ def main() -> int:
 
     from sqlalchemy import func, select
 
+    from mlprod.jobs.report import write_report
     from mlprod.jobs.stats import sync_stats
-    from mlprod.report import write_report
     from mlprod.store import open_database
     from mlprod.store.models import DailyMetric, VideoMetric
     from mlprod.workspace import init_workspace

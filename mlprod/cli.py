@@ -23,6 +23,7 @@ COMMANDS = {
     "auth": "auth:auth_group",
     "stats": "stats:stats_group",
     "report": "report:report_command",
+    "videos": "videos:videos_group",
     "expire": "expire:expire_command",
     "intake": "intake:intake_group",
     "sandbox": "sandbox:sandbox_group",

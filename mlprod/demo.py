@@ -23,12 +23,12 @@ from mlprod.intake.client import submit_offer
 from mlprod.jobs.build import build_recipe
 from mlprod.jobs.publish import publish_recipes
 from mlprod.jobs.publish_results import PublishOptions
+from mlprod.jobs.report import write_report
 from mlprod.jobs.stats import sync_stats
 from mlprod.media.samples import ClipSpec, make_clip
 from mlprod.recipe.arguments import recipes_in
 from mlprod.recipe.examples import install_examples, write_example_media
 from mlprod.recipe.validate import validate_paths
-from mlprod.report import write_report
 from mlprod.sandbox import Sandbox, SandboxConfig, parse_history
 from mlprod.store import Database, open_database
 from mlprod.workspace import init_workspace

@@ -18,6 +18,15 @@ class VideoKind(StrEnum):
     job_offer = "job_offer"
 
 
+class LabelKind(StrEnum):
+    """Staff's word on any channel video's kind (`mlprod videos set --kind`): a recipe's kinds, or
+    neither — the report's "Autre vidéo"."""
+
+    tutorial = "tutorial"
+    job_offer = "job_offer"
+    other = "other"
+
+
 class Privacy(StrEnum):
     """Who sees a publication: a recipe's ``publish.privacy``, and what a platform holds now."""
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from mlprod.commands.common import App, pass_app
-from mlprod.report import write_report
+from mlprod.jobs.report import write_report
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 

@@ -1,6 +1,6 @@
 """Growth figures from rows: pure functions, no database, no dates read from the clock.
 
-:func:`compute_figures` turns :class:`ReportData` (what :mod:`mlprod.report.data` read) into
+:func:`compute_figures` turns :class:`ReportData` (what :mod:`mlprod.jobs.report` read) into
 :class:`ReportFigures`, which the templates, the charts and the CSV writer only display.
 
 Counting subscribers: the exact count at the end of a day is every gain minus every loss since the
@@ -75,10 +75,12 @@ class VideoInfo:
     kind: Kind
     published_on: date | None = None
     theme: str | None = None
-    """The tutorial's playlist title (its theme)."""
+    """The tutorial's theme: staff's, its playlist's title, or the one its title suggests."""
     offer_closes: date | None = None
     expired: bool = False
     """Unlisted by `mlprod expire`."""
+    ours: bool = False
+    """Published by mlprod (its offer's closing date is known)."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,8 @@ class VideoGroup:
 @dataclass(frozen=True)
 class OfferLine:
     video: VideoLine
-    is_open: bool
+    is_open: bool | None
+    """None for an offer mlprod did not publish: its closing date is not known."""
 
 
 @dataclass(frozen=True)
@@ -361,10 +364,12 @@ def _offers(lines: list[VideoLine], period: Period, today: date) -> list[OfferLi
     offers = []
     for line in lines:
         if line.info.kind is Kind.JOB_OFFER and _visible_in(line, period):
-            closes = line.info.offer_closes
-            is_open = not line.info.expired and (closes is None or closes >= today)
+            closes, is_open = line.info.offer_closes, None
+            if line.info.ours:
+                is_open = not line.info.expired and (closes is None or closes >= today)
             offers.append(OfferLine(line, is_open))
-    return sorted(offers, key=lambda o: (not o.is_open, -o.video.period.views, o.video.info.title))
+    order = {True: 0, None: 1, False: 2}
+    return sorted(offers, key=lambda o: (order[o.is_open], -o.video.period.views, o.video.info.title))
 
 
 def _others(lines: list[VideoLine]) -> VideoGroup:

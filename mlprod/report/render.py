@@ -1,4 +1,4 @@
-"""Figures to files: the HTML page (Jinja2, autoescaped, charts inline) and the daily CSV table."""
+"""Figures to files: the HTML page (Jinja2, autoescaped, charts inline), its PDF, the daily CSV table."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from markupsafe import Markup
 from mlprod.french import fr_date, fr_hours, fr_int, fr_percent, fr_range
 from mlprod.report.charts import subscribers_chart, weekly_chart
 from mlprod.report.figures import ReportFigures
+from mlprod.report.pdf import html_to_pdf
+from mlprod.report.period import ReportFormat
 
 GROUP_LIMIT = 15
 """Videos listed per theme (and among the other videos) before "et N autres"."""
@@ -44,6 +46,15 @@ def environment() -> Environment:
         fr_range=fr_range,
     )
     return env
+
+
+def render_report(figures: ReportFigures, kind: ReportFormat) -> bytes:
+    """The file's bytes in the format asked."""
+    if kind is ReportFormat.CSV:
+        return render_csv(figures).encode("utf-8-sig")  # the BOM tells spreadsheets it is UTF-8
+    if kind is ReportFormat.PDF:
+        return html_to_pdf(render_html(figures))
+    return render_html(figures).encode("utf-8")
 
 
 def render_html(figures: ReportFigures) -> str:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from mlprod.states import (
     BuildStatus,
     Format,
+    LabelKind,
     PlatformName,
     Privacy,
     PublicationState,
@@ -278,3 +279,17 @@ class SubmissionFile(Base):
     media_format: Mapped[str | None] = mapped_column(String(40))  # what probing found: mp4, png, jpeg…
     duration: Mapped[float | None]  # seconds, for clips
     submission: Mapped[Submission] = relationship(back_populates="files")
+
+
+class VideoLabel(Base):
+    """Staff's word on a channel video (`mlprod videos set`): it wins over what the title suggests.
+
+    ``kind`` None leaves the kind to the other sources; ``theme`` is a theme key of
+    mlprod/report/classify.py or staff's own theme name.
+    """
+
+    __tablename__ = "video_labels"
+    youtube_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[LabelKind | None] = mapped_column(enum_column(LabelKind))
+    theme: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
