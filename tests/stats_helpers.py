@@ -33,6 +33,9 @@ from mlprod.youtube.client import build_youtube
 SEED = "2020-03-16:600,2020-05-16:2300"
 CHROMIUM = Path("/usr/bin/chromium")
 NO_CHROMIUM = f"{CHROMIUM} is absent: apt-get install chromium (CI installs it)"
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync")
+"""Debian's chromium, headless as root, on a machine whose network is closed."""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The report in a real browser (Debian's chromium through Playwright): offline, on screen, as a PDF."""
+"""The HTML report in a real browser (Debian's chromium through Playwright): offline, on screen, in print."""
 
 from __future__ import annotations
 
@@ -6,15 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from stats_helpers import CHROMIUM, NO_CHROMIUM, SignedIn, plain, seeded
-
-from mlprod.errors import ReportError
-from mlprod.report.pdf import CHROMIUM_ARGS, html_to_pdf
+from stats_helpers import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM, SignedIn, plain, seeded
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
-
-A4_POINTS = (595, 842)
-
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignedIn]:
@@ -57,28 +51,3 @@ def test_the_html_report_opens_offline_and_shows_the_figures(seed: SignedIn, tmp
     assert requests == [path.as_uri()]  # one self-contained file: nothing else is fetched
     assert (tmp_path / "rapport.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "rapport.png").stat().st_size > 50_000
-
-
-def test_the_pdf_has_four_a4_pages_holding_the_key_figures(seed: SignedIn, tmp_path: Path) -> None:
-    pypdf = pytest.importorskip("pypdf", reason="pypdf reads the PDF back: pip install pypdf (test extra)")
-    path = write(seed, tmp_path / "rapport.pdf")
-    raw = path.read_bytes()
-    assert raw.startswith(b"%PDF-")
-    reader = pypdf.PdfReader(path)
-    assert len(reader.pages) == 4  # summary, weekly audience, top videos, themes and publications
-    for page in reader.pages:
-        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == A4_POINTS
-    first, second, third, fourth = (plain(page.extract_text()) for page in reader.pages)
-    for text in ("Ce que la chaîne YouTube apporte", "Du 16 mars 2020 au 16 mai 2020", "600", "2 300",
-                 "+1 700", "+283,3 %", "1 / 4"):
-        assert text in first, text
-    assert "Vues et temps de visionnage par semaine" in second and "16–22 mars 2020" in second
-    assert "Les vidéos qui ont le plus apporté" in third
-    assert "Préparer son entretien" in fourth and "Publié pendant la période" in fourth
-
-
-def test_without_chromium_the_error_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ReportError) as caught:
-        html_to_pdf("<p>rapport</p>", chromium=tmp_path / "chromium")
-    assert "apt-get install chromium" in str(caught.value)
-    assert "write the report as .html and print it" in str(caught.value)

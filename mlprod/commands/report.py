@@ -29,7 +29,7 @@ def report_command(app: App, start: dt.datetime | None, end: dt.datetime | None,
     with the previous period of the same length, a chart of subscribers with the publications
     marked, views and watch time per week, the videos that brought the most, tutorials by theme,
     job offers. Run `mlprod stats sync` first. The .html file is self-contained (open it offline,
-    print it on A4); .pdf needs chromium (apt-get install chromium).
+    print it on A4); .pdf is the same report on A4 pages. `mlprod videos` sets a video's kind and theme.
 
     Example: mlprod report --from 2020-03-16 --to 2020-05-16 -o rapport.pdf
     """

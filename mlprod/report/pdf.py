@@ -1,57 +1,90 @@
-"""HTML to PDF with Debian's chromium, driven by Playwright (never a browser Playwright downloads).
+"""HTML to PDF with WeasyPrint: the page a director sees on screen, printed on A4.
 
-Chromium prints the same page a director sees on screen, with the report's own print styles
-(``@page`` A4, page breaks between parts), so the PDF and the HTML never drift apart.
+Why WeasyPrint: it installs with `pip install .` (pure Python; it uses the Pango library that
+Debian and Ubuntu desktops and servers already have), draws the report's inline SVG charts itself,
+and follows the report's own print styles (``@page`` A4, page breaks between parts), so the PDF
+and the HTML never drift apart. A browser through Playwright gives the same pages but needs a
+browser installed beside mlprod (Debian's chromium: about 300 MB) for one file.
+
+The text is set in the brand's fonts, DejaVu from matplotlib's package data, whatever fonts the
+system has; the page numbers ("1 / 4") come from the ``@page`` footer below. Nothing else is
+fetched: the HTML is self-contained and the fetcher refuses any other address.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from mlprod.errors import ReportError
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-)
-FOOTER = ('<div style="width:100%;font-size:7pt;color:#777;text-align:center;'
-          'font-family:DejaVu Sans,Arial,sans-serif">'
-          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
-TIMEOUT_MS = 60_000
+FONT_FILES = {  # (weight, style) → matplotlib's file
+    ("normal", "normal"): "DejaVuSans.ttf",
+    ("bold", "normal"): "DejaVuSans-Bold.ttf",
+    ("normal", "italic"): "DejaVuSans-Oblique.ttf",
+    ("bold", "italic"): "DejaVuSans-BoldOblique.ttf",
+}
+FOOTER = """
+@page { @bottom-center { content: counter(page) " / " counter(pages); font-family: "DejaVu Sans";
+                          font-size: 7pt; color: #777; } }
+"""
+PANGO_PACKAGES = "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+NEEDS_PANGO = (f"cannot write a PDF: WeasyPrint needs the Pango library, missing on this system — install"
+               f" it (`{PANGO_PACKAGES}`), or write the report as .html and print it from a browser")
 
 
-def missing_chromium_message(chromium: Path) -> str:
-    return (f"cannot write a PDF: {chromium} is not installed — install it (`apt-get install chromium`),"
-            " or write the report as .html and print it to PDF from a browser")
+def font_dir() -> Path:
+    """matplotlib's DejaVu fonts (the brand's), found without importing matplotlib."""
+    spec = importlib.util.find_spec("matplotlib")
+    assert spec is not None and spec.origin is not None, "matplotlib is a dependency of mlprod"
+    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
 
 
-def html_to_pdf(html: str, chromium: Path = CHROMIUM) -> bytes:
-    """The PDF (A4) of ``html``, printed by ``chromium`` in headless mode."""
-    if not chromium.exists():
-        raise ReportError(missing_chromium_message(chromium))
+@lru_cache(maxsize=1)
+def print_styles() -> str:
+    faces = [f'@font-face {{ font-family: "DejaVu Sans"; font-weight: {weight}; font-style: {style};'
+             f' src: url("{(font_dir() / name).as_uri()}"); }}'
+             for (weight, style), name in FONT_FILES.items()]
+    return "\n".join([*faces, FOOTER])
+
+
+def _weasyprint() -> Any:
     try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
+        import weasyprint
     except ImportError as err:
-        raise ReportError("cannot write a PDF: the playwright package is missing — `pip install playwright`,"
-                          " or write the report as .html and print it from a browser") from err
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium), headless=True,
-                                                 args=list(CHROMIUM_ARGS), timeout=TIMEOUT_MS)
-            try:
-                page = browser.new_page()
-                page.set_content(html, wait_until="load", timeout=TIMEOUT_MS)
-                return page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
-                                display_header_footer=True, header_template="<span></span>",
-                                footer_template=FOOTER)
-            finally:
-                browser.close()
-    except PlaywrightError as err:
-        raise ReportError(f"cannot write a PDF: {chromium} failed ({str(err).splitlines()[0]}) — write the"
-                          " report as .html and print it from a browser, or reinstall chromium") from err
+        raise ReportError("cannot write a PDF: the weasyprint package is missing — reinstall mlprod"
+                          " (`pip install .` installs it), or write the report as .html and print it"
+                          " from a browser") from err
+    except OSError as err:  # cffi could not load Pango (or GObject): a system library is missing
+        raise ReportError(NEEDS_PANGO) from err
+    # its warnings are about the screen-only CSS the HTML keeps for browsers (print-color-adjust):
+    # not the user's business, and `mlprod -v` shows mlprod's own decisions, not WeasyPrint's
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return weasyprint
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF (A4, the report's print styles, DejaVu fonts, numbered pages) of ``html``."""
+    weasyprint = _weasyprint()
+    from weasyprint.urls import URLFetcher
+
+    allowed = {(font_dir() / name).as_uri() for name in FONT_FILES.values()}
+
+    class FontsOnly(URLFetcher):
+        """The brand's font files, nothing else: a report never reaches the network or other files."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url not in allowed:
+                raise ValueError(f"the report's PDF fetches nothing but its fonts, not {url}")
+            return super().fetch(url, headers)
+
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher, fonts = FontsOnly(), FontConfiguration()  # @font-face needs the same fonts object twice
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher, media_type="print")
+    styles = weasyprint.CSS(string=print_styles(), url_fetcher=fetcher, font_config=fonts)
+    pdf: bytes = document.write_pdf(stylesheets=[styles], font_config=fonts)
+    return pdf
