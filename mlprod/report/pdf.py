@@ -52,6 +52,9 @@ def print_styles() -> str:
 
 
 def _weasyprint() -> Any:
+    # WeasyPrint's notes (rendering steps, even while it is imported; the screen-only CSS the HTML
+    # keeps for browsers) are not the user's business: `mlprod -v` shows mlprod's own decisions
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     try:
         import weasyprint
     except ImportError as err:
@@ -60,9 +63,6 @@ def _weasyprint() -> Any:
                           " from a browser") from err
     except OSError as err:  # cffi could not load Pango (or GObject): a system library is missing
         raise ReportError(NEEDS_PANGO) from err
-    # its warnings are about the screen-only CSS the HTML keeps for browsers (print-color-adjust):
-    # not the user's business, and `mlprod -v` shows mlprod's own decisions, not WeasyPrint's
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     return weasyprint
 
 
