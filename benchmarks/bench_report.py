@@ -126,7 +126,7 @@ def main() -> int:
             rows = {"daily_rows": session.scalar(select(func.count()).select_from(DailyMetric)),
                     "video_rows": session.scalar(select(func.count()).select_from(VideoMetric))}
         print(json.dumps(rows), flush=True)
-        formats = ["html", "csv"] + ([] if args.no_pdf or not Path("/usr/bin/chromium").exists() else ["pdf"])
+        formats = ["html", "csv"] + ([] if args.no_pdf else ["pdf"])
         for kind in formats:
             output = folder / f"rapport.{kind}"
 
