@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from stats_helpers import SEED, Element, SignedIn, pacific_clock, parse_html, seeded, signed_in, spec_videos
 
+from mlprod.report import Kind, Label, Published, Source, classify
 from mlprod.report.classify import theme_of_title
 
 
@@ -69,11 +70,34 @@ def test_titles_say_what_they_are(title: str, key: str | None) -> None:
     assert (theme.key if theme else None) == key
 
 
+TUTORIAL = Published(Kind.TUTORIAL)
+
+
+@pytest.mark.parametrize(("title", "ours", "label", "expected"), [
+    ("Boulangerie du Cours recrute", None, None, (Kind.JOB_OFFER, None, Source.TITLE)),
+    ("Rédiger son CV", TUTORIAL, None, (Kind.TUTORIAL, "CV et lettre de motivation", Source.MLPROD)),
+    ("Rédiger son CV", Published(Kind.TUTORIAL, "Mes CV"), None, (Kind.TUTORIAL, "Mes CV", Source.MLPROD)),
+    ("Notre équipe", None, None, (Kind.OTHER, None, Source.NONE)),
+    ("Notre équipe", None, Label(theme="sport"), (Kind.TUTORIAL, "Sport", Source.STAFF)),
+    ("Notre équipe", None, Label(theme="offre"), (Kind.JOB_OFFER, "Offres d'emploi", Source.STAFF)),
+    ("Notre équipe", None, Label(theme="Vie de quartier"), (Kind.TUTORIAL, "Vie de quartier", Source.STAFF)),
+    ("Rédiger son CV", TUTORIAL, Label(kind=Kind.OTHER), (Kind.OTHER, None, Source.STAFF)),
+    ("Rédiger son CV", None, Label(kind=Kind.JOB_OFFER), (Kind.JOB_OFFER, None, Source.STAFF)),
+    ("Rédiger son CV", None, Label(kind=Kind.JOB_OFFER, theme="cv"),
+     (Kind.JOB_OFFER, "CV et lettre de motivation", Source.STAFF)),
+])
+def test_who_decides(title: str, ours: Published | None, label: Label | None,
+                     expected: tuple[Kind, str | None, Source]) -> None:
+    found = classify("id", title, None, ours=ours, label=label)
+    assert (found.info.kind, found.info.theme, found.source) == expected
+    assert found.info.ours is (ours is not None)
+
+
 def test_older_videos_are_classified_by_their_titles(seed: SignedIn) -> None:
     videos = spec_videos(seed.history)
     found = listed(seed)
     assert row_of(found[videos[0].id]) == ("tutorial", "Préparer son entretien", "mlprod")  # its playlist
-    assert row_of(found[videos[2].id]) == ("job_offer", "Offres d'emploi", "mlprod")
+    assert row_of(found[videos[2].id]) == ("job_offer", None, "mlprod")  # offers have no theme
     assert row_of(found[videos[5].id]) == ("tutorial", "Formation et apprentissage", "title")
     assert row_of(found[videos[3].id]) == ("other", None, "none")
     unclassified = listed(seed, "--other")

@@ -135,24 +135,33 @@ class Classified:
 
 def classify(youtube_id: str, title: str, published_on: date | None, *, ours: Published | None = None,
              label: Label | None = None) -> Classified:
-    """The video's kind and theme, from the first source that knows (see the module's docstring)."""
+    """The video's kind and theme, from the first source that knows (see the module's docstring).
+
+    Only tutorials have a theme from their title: a job offer's is its playlist's or staff's.
+    """
     guess = theme_of_title(title)
     if ours is not None:
         kind, source = ours.kind, Source.MLPROD
-        theme = ours.playlist or (guess.label if guess and guess.kind is ours.kind else None)
     elif guess is not None:
-        kind, theme, source = guess.kind, guess.label, Source.TITLE
+        kind, source = guess.kind, Source.TITLE
     else:
-        kind, theme, source = Kind.OTHER, None, Source.NONE
+        kind, source = Kind.OTHER, Source.NONE
+    staff_theme = label.theme if label is not None and label.theme else None
     if label is not None and label.kind is not None:
         kind, source = label.kind, Source.STAFF
-    if label is not None and label.theme:
-        theme, source = theme_label(label.theme), Source.STAFF
-        if label.kind is None and kind is Kind.OTHER:  # a theme says the kind: "sport" is a tutorial's
-            kind = next((t.kind for t in THEMES if t.key == label.theme), Kind.TUTORIAL)
+    elif staff_theme is not None and kind is Kind.OTHER:  # a theme says the kind: "sport" is a tutorial's
+        kind = next((t.kind for t in THEMES if t.key == staff_theme), Kind.TUTORIAL)
+    if staff_theme is not None:
+        source = Source.STAFF
+    theme: str | None = None
     if kind is Kind.OTHER:
         theme = None
-    closes = ours.offer_closes if ours else None
-    info = VideoInfo(youtube_id, title, kind, published_on, theme, closes,
+    elif staff_theme is not None:
+        theme = theme_label(staff_theme)
+    elif ours is not None and ours.playlist:
+        theme = ours.playlist
+    elif kind is Kind.TUTORIAL and guess is not None and guess.kind is Kind.TUTORIAL:
+        theme = guess.label
+    info = VideoInfo(youtube_id, title, kind, published_on, theme, ours.offer_closes if ours else None,
                      ours.expired if ours else False, ours is not None)
     return Classified(info, source)
