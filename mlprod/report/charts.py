@@ -120,7 +120,7 @@ def subscribers_chart(daily: Sequence[DailyLine], published: Sequence[VideoInfo]
     busy = len(shown) > BUSY_MARKERS  # then only our videos get a line across the chart
     for video in shown:
         assert video.published_on is not None
-        line = not busy or video.kind is not Kind.OTHER
+        line = not busy or video.ours  # mlprod's publications, not what titles classify
         body.append(_marker(video, x((video.published_on - first).days), counts, y, line=line))
     return _frame(label, body, "subscribers")
 
