@@ -2,14 +2,15 @@
 
     python benchmarks/bench_report.py                 # 2021-01-01 → 2023-12-31, 500 videos
     python benchmarks/bench_report.py --videos 120
+    python benchmarks/bench_report.py --no-memory     # timings without tracemalloc's slowdown
 
 The sandbox runs in a child process (its memory and CPU are not ours) with a history of
 ``--days`` days whose video count is raised to ``--videos`` (the generator makes one video per
 ten days; the child swaps in a generator with more, nothing else changes). Measured in this
-process, for the first sync, a second sync, and the report as .html, .csv and .pdf: wall time,
-SQL statements (SQLAlchemy ``before_cursor_execute`` events; an executemany counts once), peak
-Python memory (tracemalloc), and the API requests the sandbox answered. Prints one JSON object
-per step.
+process, for the first sync, a second sync, and the report as .html, .csv and .pdf: wall and CPU
+time (this process's; the CPU time holds on a busy machine), SQL statements (SQLAlchemy
+``before_cursor_execute`` events; an executemany counts once), peak Python memory (tracemalloc),
+and the API requests the sandbox answered. Prints one JSON object per step.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _sandbox_requests(url: str) -> int:
         return int(json.loads(answer.read())["requests"])
 
 
-def measure(name: str, db: Any, url: str, work: Any) -> dict[str, Any]:
+def measure(name: str, db: Any, url: str, work: Any, *, memory: bool = True) -> dict[str, Any]:
     from sqlalchemy import event
 
     statements = 0
@@ -67,17 +68,19 @@ def measure(name: str, db: Any, url: str, work: Any) -> dict[str, Any]:
 
     event.listen(db.engine, "before_cursor_execute", count)
     requests_before = _sandbox_requests(url)
-    tracemalloc.start()
-    started = time.perf_counter()
+    if memory:
+        tracemalloc.start()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         result = work()
     finally:
-        seconds = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        _, peak = tracemalloc.get_traced_memory() if memory else (0, None)
         tracemalloc.stop()
         event.remove(db.engine, "before_cursor_execute", count)
-    row = {"step": name, "seconds": round(seconds, 2), "sql_statements": statements,
-           "peak_python_mb": round(peak / 2**20, 1),
+    row = {"step": name, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+           "sql_statements": statements,
+           "peak_python_mb": round(peak / 2**20, 1) if peak is not None else None,
            "api_requests": _sandbox_requests(url) - requests_before - 1}  # less our own state request
     print(json.dumps(row | (result or {})), flush=True)
     return row
@@ -90,6 +93,9 @@ def main() -> int:
     parser.add_argument("--videos", type=int, default=500)
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the workspace and reports, print where")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="no tracemalloc: true timings for allocation-heavy steps (the PDF: WeasyPrint"
+                             " runs in this process and tracemalloc slows it several times over)")
     args = parser.parse_args()
 
     from sqlalchemy import func, select
@@ -120,8 +126,8 @@ def main() -> int:
             return {"days_stored": result.days_stored, "video_rows": result.video_rows,
                     "videos_known": result.videos_known, "subscribers": result.subscribers}
 
-        measure("first sync", db, url, sync)
-        measure("second sync", db, url, sync)
+        measure("first sync", db, url, sync, memory=not args.no_memory)
+        measure("second sync", db, url, sync, memory=not args.no_memory)
         with db.transaction() as session:
             rows = {"daily_rows": session.scalar(select(func.count()).select_from(DailyMetric)),
                     "video_rows": session.scalar(select(func.count()).select_from(VideoMetric))}
@@ -134,7 +140,7 @@ def main() -> int:
                 write_report(settings, db, output, start, end)
                 return {"bytes": output.stat().st_size}
 
-            measure(f"report .{kind} ({args.days} days)", db, url, report)
+            measure(f"report .{kind} ({args.days} days)", db, url, report, memory=not args.no_memory)
         db.close()
     finally:
         child.terminate()
