@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mlprod.french import fr_date, fr_hours, fr_int, fr_month, fr_percent, fr_range, numeric_date
+from mlprod.intake.offer_form import check_offer
 from mlprod.intake.pages import french_date as page_date
 from mlprod.intake.storage import human_size
 from mlprod.youtube.metadata import expired_notice
@@ -53,3 +54,10 @@ def test_the_offer_description_and_the_employer_page() -> None:
     assert page_date(None) == ""
     assert [human_size(n) for n in (2 * 1024**3, 1536 * 1024**2, 500 * 1024**2, 12 * 1024, 900)] == \
         ["2 Go", "1,5 Go", "500 Mo", "12 ko", "900 octets"]
+
+
+def test_the_employer_form_names_the_start_date() -> None:
+    fields = {"position": "Vendeur", "contract": "CDD", "location": "Salon-de-Provence",
+              "start": "2026-09-01", "closes": "2026-08-15"}
+    _, problems = check_offer(fields, "Mission Locale", "Boulangerie du Cours", today=dt.date(2026, 7, 1))
+    assert problems["closes"].endswith("après la date de début du poste (01/09/2026).")

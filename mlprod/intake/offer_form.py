@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mlprod.french import numeric_date
 from mlprod.intake.storage import clean_text
 from mlprod.recipe.schema import Contract, Employer, JobOffer, Offer
 from mlprod.recipe.youtube_rules import FORBIDDEN_CHARS, description_problems, title_problems
@@ -161,7 +162,7 @@ def check_offer(fields: dict[str, str], contact: str, employer: str, today: dt.d
             problems["closes"] = PAST
         elif start is not None and closes <= start:
             problems["closes"] = ("La date de fin de l'annonce doit être après la date de début du poste"
-                                  f" ({start:%d/%m/%Y}).")
+                                  f" ({numeric_date(start)}).")
     if problems:
         return None, problems
     offer = {k: values[k] for k in ("position", "contract", "location", "start", "closes", "hours",
