@@ -1,5 +1,6 @@
 """The sandbox's shape: the other side of the wire borrows nothing from the clients, its modules
-import each other in one direction only, and only the application imports request handlers."""
+import each other in one direction only, and only each platform's application imports its request
+handlers."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ import mlprod.sandbox
 
 PACKAGE = Path(mlprod.sandbox.__file__).parent
 CLIENT_PACKAGES = ("mlprod.youtube", "mlprod.facebook", "mlprod.instagram", "mlprod.discord", "mlprod.jobs")
-HANDLERS = {f"mlprod.sandbox.{name}" for name in ("analytics", "captions", "channels", "playlists", "videos")}
+HANDLERS = {
+    "mlprod.sandbox.app": {
+        f"mlprod.sandbox.{n}" for n in ("analytics", "captions", "channels", "playlists", "videos")
+    },
+    "mlprod.sandbox.meta.app": {
+        f"mlprod.sandbox.meta.{n}" for n in ("instagram", "pages", "tokens", "videos")
+    },
+    "mlprod.sandbox.discord.app": {"mlprod.sandbox.discord.webhooks"},
+}
+"""Each platform's request handlers, and the one module that may import them."""
 
 
 def _module_name(path: Path) -> str:
@@ -41,11 +51,10 @@ def test_the_sandbox_imports_no_client_package() -> None:
     assert {m: n for m, n in borrowed.items() if n} == {}
 
 
-def test_only_the_app_imports_the_handlers() -> None:
-    importers = {
-        module: sorted(names & HANDLERS) for module, names in _imports().items() if names & HANDLERS
-    }
-    assert importers == {"mlprod.sandbox.app": sorted(HANDLERS)}
+def test_only_each_platforms_app_imports_its_handlers() -> None:
+    every = set().union(*HANDLERS.values())
+    importers = {module: names & every for module, names in _imports().items() if names & every}
+    assert importers == HANDLERS
 
 
 def test_no_import_cycle_in_the_sandbox() -> None:

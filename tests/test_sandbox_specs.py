@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from mlprod.errors import MlprodError
 from mlprod.sandbox import FaultKind, SandboxConfig, SandboxSpecError, parse_faults, parse_history
@@ -62,3 +64,26 @@ def test_config_from_command_line_options(tmp_path: Path) -> None:
     assert "2026 or legacy" in str(unknown.value)
     with pytest.raises(SandboxSpecError):
         SandboxConfig.from_options(throttle_kbps=0)
+
+
+def test_fault_specs_for_the_other_platforms() -> None:
+    faults = parse_faults(
+        "503@1,fbreset@1,fb503@2,igerror@1,ig503@1,igreset@2,graph4@3,discord429@1,discord503@2"
+    )
+    assert [f.kind.counter.value for f in faults if f.kind.counter] == [
+        "chunk", "Facebook upload request", "Facebook upload request", "Instagram container",
+        "Instagram upload request", "Instagram upload request", "Graph API call", "Discord webhook request",
+        "Discord webhook request",
+    ]
+    with pytest.raises(SandboxSpecError) as twice:
+        parse_faults("fbreset@2,fb503@2")
+    assert "Facebook upload request 2 already has fbreset@2" in str(twice.value)
+    with pytest.raises(SandboxSpecError) as unknown:
+        parse_faults("fb500@1")
+    assert "discord429@N" in str(unknown.value)
+
+
+def test_serve_help_documents_every_fault(run_cli: Callable[..., Result]) -> None:
+    text = " ".join(run_cli("sandbox", "serve", "--help").output.split())
+    for name in ("503@N", "fbreset@N", "igerror@N", "graph4@N", "discord429@N", "/graph/v21.0"):
+        assert name in text

@@ -1,4 +1,7 @@
-"""The local YouTube API server that the real google-api-python-client talks to.
+"""The local platform servers: YouTube (which the real google-api-python-client talks to), the
+Graph API for Facebook and Instagram (:mod:`mlprod.sandbox.meta`) and Discord webhooks
+(:mod:`mlprod.sandbox.discord`), on one port; :mod:`mlprod.sandbox.routes` says which path goes where,
+:mod:`mlprod.sandbox.testing` helps tests set them up.
 
 >>> from mlprod.sandbox import Sandbox, SandboxConfig, parse_faults
 >>> with Sandbox(SandboxConfig(faults=parse_faults("503@2"))) as sandbox:   # doctest: +SKIP

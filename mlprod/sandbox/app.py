@@ -1,5 +1,5 @@
-"""The sandbox's application: one channel, its quota, tokens and faults, and the way an API request
-goes through them (route, token, quota, validation, handler). No sockets here.
+"""The YouTube sandbox: one channel, its quota, tokens and faults, and the way an API request goes
+through them (route, token, quota, validation, handler). No sockets here.
 
 The only module that imports the handlers (videos, captions, playlists, channels, analytics): they
 see the channel through a :class:`~mlprod.sandbox.context.Context`, never this object.
@@ -7,7 +7,6 @@ see the channel through a :class:`~mlprod.sandbox.context.Context`, never this o
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -22,20 +21,28 @@ from mlprod.sandbox.costs import QUOTA_TIMEZONE, cost_table
 from mlprod.sandbox.discovery import ApiCall, ApiCatalog
 from mlprod.sandbox.errors import ApiError, bad_request
 from mlprod.sandbox.faults import FaultPlan
+from mlprod.sandbox.forms import read_json
 from mlprod.sandbox.history import channel_history
 from mlprod.sandbox.media import BodyReader
 from mlprod.sandbox.quota import QuotaMeter
 from mlprod.sandbox.replies import Reply
 from mlprod.sandbox.snapshot import channel_snapshot
-from mlprod.sandbox.state import StateStore, UploadSession
+from mlprod.sandbox.state import SectionLoader, StateStore, UploadSession
 from mlprod.sandbox.uploads import Uploads
 
-MAX_JSON_BODY = 1024 * 1024
 UPLOAD_TYPES = ("resumable", "multipart", "media")
 
 
 class SandboxApp:
-    def __init__(self, config: SandboxConfig) -> None:
+    """The YouTube side. It owns the state file (the channel at its top); ``sections`` are the other
+    platforms' parts of it."""
+
+    def __init__(
+        self,
+        config: SandboxConfig,
+        faults: FaultPlan | None = None,
+        sections: Mapping[str, SectionLoader] | None = None,
+    ) -> None:
         self.config = config
         self.clock = config.clock
         self.catalog = ApiCatalog()
@@ -44,10 +51,10 @@ class SandboxApp:
             module.register(self.registry)
         history = channel_history(config.history) if config.history else None
         created = history.created if history else config.clock().astimezone(QUOTA_TIMEZONE).date()
-        self.store = StateStore.open(config.state_file, new_channel(config.history, created))
+        self.store = StateStore.open(config.state_file, new_channel(config.history, created), sections)
         self.channel = Channel(self.store, history, self.clock, verified=config.verified_channel)
         self.quota = QuotaMeter(self.store, config.quota, cost_table(config.costs), self.clock)
-        self.faults = FaultPlan(list(config.faults))
+        self.faults = faults if faults is not None else FaultPlan(list(config.faults))
         self.tokens = TokenService(self.store, self.clock, config.token_lifetime)
         self.uploads = Uploads(self.store, self.faults, self.clock, self._finish_upload)
         self.server_url = f"http://{config.host}:{config.port}"
@@ -171,19 +178,3 @@ class SandboxApp:
 def _query_token(query: dict[str, list[str]]) -> str | None:
     values = query.get("access_token") or query.get("oauth_token")
     return f"Bearer {values[-1]}" if values else None
-
-
-def read_json(reader: BodyReader) -> dict[str, Any] | None:
-    """The JSON resource in a request body (None when there is no body); 400 parseError."""
-    if reader.length == 0:
-        return None
-    data = reader.read_all(MAX_JSON_BODY)
-    if not data.strip():
-        return None
-    try:
-        body = json.loads(data)
-    except ValueError:
-        raise bad_request("parseError", "Parse Error: the request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise bad_request("parseError", "Parse Error: the request body must be a JSON object.")
-    return body

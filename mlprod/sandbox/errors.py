@@ -1,4 +1,5 @@
-"""Errors of the sandbox: bad command-line specs for users, and API errors in Google's shape."""
+"""Errors of the sandbox: bad command-line specs for users, and answers in each platform's error
+shape (:class:`WireError`: Google's here, Graph's and Discord's in their packages)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,20 @@ class SandboxSpecError(SandboxError):
     """A ``--faults`` or ``--history`` value that cannot be read; the message shows the fix."""
 
 
-class ApiError(SandboxError):
-    """An answer in Google's error shape. Raised by request handlers, written by the HTTP layer.
-
-    Never reaches a user: the sandbox turns it into an HTTP response.
+class WireError(SandboxError):
+    """An error answer on the wire: raised by request handlers, written by the HTTP layer with
+    its status, headers and JSON body. Never reaches a user: the sandbox turns it into a response.
     """
+
+    status: int
+    headers: dict[str, str]
+
+    def body(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class ApiError(WireError):
+    """An answer in Google's error shape."""
 
     def __init__(
         self,

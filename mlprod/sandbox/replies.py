@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlprod.sandbox.errors import ApiError
+from mlprod.sandbox.errors import WireError
 
 
 @dataclass
@@ -21,7 +21,7 @@ def json_reply(obj: Any, status: int = 200, headers: dict[str, str] | None = Non
     return Reply(status, body, {"Content-Type": "application/json; charset=UTF-8", **(headers or {})})
 
 
-def error_reply(err: ApiError) -> Reply:
+def error_reply(err: WireError) -> Reply:
     return json_reply(err.body(), err.status, err.headers)
 
 

@@ -7,7 +7,6 @@ TCP reset) and read 1 GB uploads block by block, which frameworks hide.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import logging
 import socket
@@ -21,14 +20,13 @@ from typing import Any
 
 from mlprod.sandbox.app import SandboxApp
 from mlprod.sandbox.config import SandboxConfig
-from mlprod.sandbox.discovery import APIS, discovery_document
-from mlprod.sandbox.errors import ApiError, SandboxError
+from mlprod.sandbox.errors import ApiError, SandboxError, WireError
 from mlprod.sandbox.media import BodyReader
-from mlprod.sandbox.replies import ClientGone, DropConnection, Reply, error_reply, json_reply
+from mlprod.sandbox.replies import ClientGone, DropConnection, Reply, error_reply
+from mlprod.sandbox.routes import UPLOAD_PREFIXES, Platforms
 
 log = logging.getLogger("mlprod.sandbox")
 
-MAX_FORM_BODY = 64 * 1024
 SCOPES = (
     "https://www.googleapis.com/auth/youtube.upload",
     "https://www.googleapis.com/auth/youtube.force-ssl",
@@ -41,8 +39,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
-        self.app = app
+    def __init__(self, address: tuple[str, int], platforms: Platforms) -> None:
+        self.platforms = platforms
         self.open_connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -88,7 +86,8 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
 
     def _handle(self) -> None:
-        app = self.server.app
+        platforms = self.server.platforms
+        app = platforms.youtube
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         host = self.headers.get("Host")
@@ -101,11 +100,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(error_reply(ApiError(411, "lengthRequired", "Send a Content-Length.")))
             return
-        throttle = app.config.throttle_kbps if url.path.startswith("/upload/") else None
+        throttle = app.config.throttle_kbps if url.path.startswith(UPLOAD_PREFIXES) else None
         reader = BodyReader(self.rfile, length, throttle)  # type: ignore[arg-type]
         try:
-            reply = self._route(url.path, query, reader)
-        except ApiError as err:
+            reply = platforms.route(self.command, url.path, query, self.headers, reader)  # type: ignore[arg-type]
+        except WireError as err:
             reply = error_reply(err)
         except DropConnection as fault:
             log.info("fault %s: dropping the connection", fault)
@@ -117,50 +116,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         except Exception:
             log.exception("sandbox error on %s %s", self.command, self.path)
-            reply = error_reply(ApiError(500, "backendError", "The sandbox failed: see its log."))
+            reply = error_reply(platforms.internal_error(url.path))
         if reader.remaining and not reader.drain():
             self.close_connection = True
         app.log_request(self.command, url.path, reply.status)
         self._send(reply)
-
-    def _route(self, path: str, query: dict[str, list[str]], reader: BodyReader) -> Reply:
-        app, verb = self.server.app, self.command
-        if path.startswith("/_sandbox/"):
-            return self._admin(path[len("/_sandbox/") :], verb)
-        if path == "/o/oauth2/auth" and verb == "GET":
-            return app.tokens.authorize({k: v[-1] for k, v in query.items()})
-        if path == "/token" and verb == "POST":
-            form = _form(reader)
-            return app.tokens.token(form, _basic_auth(self.headers.get("Authorization")))
-        if path == "/revoke" and verb in ("POST", "GET"):
-            token = (query.get("token") or [""])[-1] or _form(reader).get("token", "")
-            return app.tokens.revoke(token)
-        if path.startswith("/discovery/v1/apis/") and verb == "GET":
-            return self._discovery(path)
-        if verb == "PUT" and path.startswith("/upload/") and "upload_id" in query:
-            return app.uploads.put(query["upload_id"][-1], self.headers.get("Content-Range"), reader)
-        return app.handle_api(verb, path, query, self.headers, reader)  # type: ignore[arg-type]
-
-    def _admin(self, action: str, verb: str) -> Reply:
-        app = self.server.app
-        if action == "state" and verb == "GET":
-            return json_reply(app.snapshot())
-        actions: dict[str, Callable[[], Any]] = {
-            "reset": app.reset,
-            "expire-tokens": app.tokens.expire_access_tokens,
-            "revoke-tokens": app.tokens.revoke_refresh_tokens,
-        }
-        if action in actions and verb == "POST":
-            actions[action]()
-            return json_reply({"done": action})
-        raise ApiError(404, "notFound", f"No sandbox action {verb} /_sandbox/{action}.")
-
-    def _discovery(self, path: str) -> Reply:
-        pieces = path.strip("/").split("/")  # discovery v1 apis NAME VERSION rest
-        if len(pieces) == 6 and pieces[5] == "rest" and (pieces[3], pieces[4]) in APIS:
-            body = discovery_document(pieces[3], pieces[4], self.server.app.base_url)
-            return Reply(200, body, {"Content-Type": "application/json; charset=UTF-8"})
-        raise ApiError(404, "notFound", f"No discovery document at {path}.")
 
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
@@ -183,22 +143,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
 
 
-def _form(reader: BodyReader) -> dict[str, str]:
-    body = reader.read_all(MAX_FORM_BODY).decode("utf-8", errors="replace")
-    return {k: v[-1] for k, v in urllib.parse.parse_qs(body, keep_blank_values=True).items()}
-
-
-def _basic_auth(header: str | None) -> tuple[str, str] | None:
-    if not header or not header.lower().startswith("basic "):
-        return None
-    try:
-        decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
-    except ValueError:
-        return None
-    user, _, password = decoded.partition(":")
-    return urllib.parse.unquote(user), urllib.parse.unquote(password)
-
-
 class Sandbox:
     """A sandbox server; ``start()`` serves in a background thread and returns its URL.
 
@@ -208,7 +152,8 @@ class Sandbox:
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
-        self.app = SandboxApp(self.config)
+        self.platforms = Platforms(self.config)
+        self.app: SandboxApp = self.platforms.youtube
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._serving = False
@@ -217,7 +162,7 @@ class Sandbox:
         """Listen (without serving yet); the base URL, e.g. ``http://127.0.0.1:54321``."""
         if self._server is None:
             try:
-                self._server = _Server((self.config.host, self.config.port), self.app)
+                self._server = _Server((self.config.host, self.config.port), self.platforms)
             except OSError as err:
                 raise SandboxError(
                     f"the sandbox cannot listen on {self.config.host}:{self.config.port} ({err}) — "
@@ -263,7 +208,7 @@ class Sandbox:
             self._thread.join(timeout=5)
             self._thread = None
         self._serving = False
-        self.app.uploads.close()
+        self.platforms.close()
 
     @property
     def url(self) -> str:
@@ -271,10 +216,10 @@ class Sandbox:
 
     def state(self) -> dict[str, Any]:
         """The same JSON as ``GET /_sandbox/state``."""
-        return self.app.snapshot()
+        return self.platforms.snapshot()
 
     def reset(self) -> None:
-        self.app.reset()
+        self.platforms.reset()
 
     def expire_access_tokens(self) -> None:
         self.app.tokens.expire_access_tokens()

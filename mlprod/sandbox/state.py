@@ -2,22 +2,35 @@
 
 Records are plain dataclasses; :class:`StateStore` guards them with one lock and saves the whole
 state atomically (temporary file, then ``os.replace``) after every change when a file is given.
+The YouTube channel sits at the top of the file (as it always has); the other platforms keep
+theirs in named sections beside it (``meta``, ``discord``), each its own typed object.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from mlprod.files import write_atomic
 from mlprod.sandbox.errors import SandboxError
 
 STATE_VERSION = 1
+
+
+class Section(Protocol):
+    """A platform's part of the state file."""
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+SectionLoader = Callable[[dict[str, Any] | None], Section]
+"""Makes a section from its JSON in the file, or a fresh one from None."""
+S = TypeVar("S", bound=Section)
 
 
 @dataclass
@@ -171,28 +184,46 @@ class ChannelState:
 
 
 class StateStore:
-    """The channel state behind one re-entrant lock, saved to ``path`` after each change."""
+    """The channel state and the platforms' sections behind one re-entrant lock, saved to ``path``
+    after each change."""
 
-    def __init__(self, state: ChannelState, path: Path | None = None) -> None:
+    def __init__(
+        self, state: ChannelState, path: Path | None = None, sections: Mapping[str, Section] | None = None
+    ) -> None:
         self.state = state
         self.path = path
+        self.sections = dict(sections or {})
         self.lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: Path | None, fresh: ChannelState) -> StateStore:
-        """Load ``path`` if it exists, else start from ``fresh`` (and write it)."""
+    def open(
+        cls, path: Path | None, fresh: ChannelState, sections: Mapping[str, SectionLoader] | None = None
+    ) -> StateStore:
+        """Load ``path`` if it exists, else start from ``fresh`` (and write it); ``sections`` names
+        each platform's part of the file and how to load it."""
+        sections = sections or {}
         if path is not None and path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                return cls(ChannelState.from_json(data), path)
+                loaded = {name: load(data.get(name)) for name, load in sections.items()}
+                store = cls(ChannelState.from_json(data), path, loaded)
             except (OSError, ValueError, KeyError, TypeError) as err:
                 raise SandboxError(
                     f"{path}: cannot read the sandbox state ({err}) — "
                     "delete the file to start a new channel, or pass another --state"
                 ) from err
-        store = cls(fresh, path)
+            store.save()  # a file from before a platform existed gains its section
+            return store
+        store = cls(fresh, path, {name: load(None) for name, load in sections.items()})
         store.save()
         return store
+
+    def section(self, name: str, kind: type[S]) -> S:
+        """The platform section called ``name``, of the type its platform expects."""
+        value = self.sections[name]
+        if not isinstance(value, kind):
+            raise TypeError(f"state section {name!r} is a {type(value).__name__}, not {kind.__name__}")
+        return value
 
     @contextmanager
     def change(self) -> Iterator[ChannelState]:
@@ -210,7 +241,9 @@ class StateStore:
         if self.path is None:
             return
         with self.lock:
-            text = json.dumps(self.state.to_json(), ensure_ascii=False, indent=1)
+            data = self.state.to_json()
+            data.update({name: section.to_json() for name, section in self.sections.items()})
+            text = json.dumps(data, ensure_ascii=False, indent=1)
             write_atomic(self.path, text, private=True)  # it holds the channel's tokens
 
     @property

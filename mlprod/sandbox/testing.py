@@ -1,6 +1,14 @@
 """Helpers for tests that use a sandbox (like ``click.testing``): a hand-moved clock, a plain HTTP
-request that shows what the Google client hides, and the sign-in dance that ends in real
-``google.oauth2`` credentials whose refreshes go through the sandbox's token endpoint.
+request that shows what the Google client hides, the sign-in dance that ends in real
+``google.oauth2`` credentials whose refreshes go through the sandbox's token endpoint, and the set-up
+of the other platforms: Meta tokens and Pages, Discord webhooks, small MP4s to upload.
+
+The Meta and Discord helpers take the sandbox's URL, so they work as well against a
+``mlprod sandbox serve`` started by hand:
+
+>>> meta = meta_tokens(url)                    # doctest: +SKIP
+>>> page = meta["pages"][0]                    # id, access_token, instagram_business_account
+>>> hook = discord_webhook(url, "annonces")    # id, token, url
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from typing import Any
 
 from google.oauth2.credentials import Credentials
 
+from mlprod.errors import MediaError
+from mlprod.media.ffmpeg import run_ffmpeg
 from mlprod.sandbox.errors import SandboxError
 from mlprod.sandbox.server import SCOPES, Sandbox
 
@@ -113,3 +123,62 @@ def write_bytes(path: Path, size: int, seed: int = 1) -> Path:
     """``size`` reproducible pseudo-random bytes at ``path``: uploads need no real video."""
     path.write_bytes(random.Random(seed).randbytes(size))  # noqa: S311 — not for secrets
     return path
+
+
+def make_mp4(path: Path, width: int = 540, height: int = 960, seconds: float = 4.0) -> Path:
+    """A small real H.264 MP4 (a plain colour, a few kilobytes) of that size and length."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", f"color=c=0x2a6f97:s={width}x{height}:r=24:d={seconds}",
+         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
+        what=f"making test video {path.name}",
+        error=MediaError,
+    )
+    return path
+
+
+def _admin(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    data = json.dumps(body or {}).encode()
+    answer = raw_request(f"{url}/_sandbox/{path}", method, data, {"Content-Type": "application/json"})
+    if answer.status >= 300:
+        raise SandboxError(f"the sandbox refused {method} /_sandbox/{path}: {answer.status} {answer.body!r}")
+    return answer.json() if answer.body else None
+
+
+def meta_tokens(url: str, *, scopes: list[str] | None = None, long_lived: bool = True) -> dict[str, Any]:
+    """A Meta user token and each Page's token (with its Instagram account), without the dialog:
+    ``{"user_token", "expires_in", "pages": [{"id", "name", "access_token",
+    "instagram_business_account": {"id"}}]}``."""
+    options: dict[str, Any] = {"long_lived": long_lived}
+    if scopes is not None:
+        options["scopes"] = scopes
+    return dict(_admin(url, "POST", "meta/tokens", options))
+
+
+def meta_page(
+    url: str,
+    name: str,
+    *,
+    followers: str | None = None,
+    instagram: bool = True,
+    instagram_followers: str | None = None,
+) -> dict[str, Any]:
+    """A new Page (and its Instagram account): ``{"id", "name", "instagram_business_account"}``;
+    ``followers`` like ``--history``: ``2026-01-01:300,2026-06-30:900``."""
+    options = {
+        "name": name,
+        "followers": followers,
+        "instagram": instagram,
+        "instagram_followers": instagram_followers,
+    }
+    return dict(_admin(url, "POST", "meta/pages", options))
+
+
+def discord_webhook(url: str, name: str = "annonces") -> dict[str, Any]:
+    """A new Discord webhook: ``{"id", "token", "url", "name", "channel_id"}``."""
+    return dict(_admin(url, "POST", "discord/webhooks", {"name": name}))
+
+
+def delete_discord_webhook(url: str, webhook_id: str) -> None:
+    """As if someone deleted the webhook in Discord: 404 code 10015 from then on."""
+    _admin(url, "DELETE", f"discord/webhooks/{webhook_id}")
