@@ -36,6 +36,10 @@ client_secret = ".mlprod/client_secret.json"
 # resumable upload chunk size in bytes, a multiple of 262144
 upload_chunk_size = 8388608
 
+[facebook]
+# root URL of the Graph API (Facebook and Instagram); empty means Meta's. `mlprod sandbox serve` prints one.
+url = ""
+
 [database]
 # empty means SQLite in .mlprod/mlprod.db; PostgreSQL: postgresql+psycopg://user:pass@host/db
 url = ""
@@ -57,6 +61,8 @@ class Settings:
     ffmpeg: str | None
     brand: str = DEFAULT_BRAND
     client_secret: Path | None = None
+    graph_url: str | None = None
+    """Root URL of Meta's Graph API (Facebook and Instagram), None for Meta's own."""
 
     @property
     def recipes_dir(self) -> Path:
@@ -146,7 +152,8 @@ def settings_for(
 ) -> Settings:
     env = os.environ if env is None else env
     data = data or {}
-    ws, yt, db, render = (data.get(k, {}) for k in ("workspace", "youtube", "database", "render"))
+    ws, yt, db, render, fb = (data.get(k, {})
+                              for k in ("workspace", "youtube", "database", "render", "facebook"))
     config = root / CONFIG_NAME
     db_url = env.get("MLPROD_DATABASE_URL") or str(db.get("url") or "")
     if not db_url:
@@ -160,6 +167,7 @@ def settings_for(
         )
     ffmpeg = env.get("MLPROD_FFMPEG") or str(render.get("ffmpeg") or "") or None
     secret = yt.get("client_secret")
+    graph_url = env.get("MLPROD_GRAPH_URL") or str(fb.get("url") or "") or None
     return Settings(
         root=root,
         database_url=db_url,
@@ -168,4 +176,5 @@ def settings_for(
         ffmpeg=ffmpeg,
         brand=str(ws.get("brand") or DEFAULT_BRAND),
         client_secret=(root / str(secret)) if secret else None,
+        graph_url=graph_url.rstrip("/") if graph_url else None,
     )
