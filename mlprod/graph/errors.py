@@ -40,7 +40,8 @@ class GraphProblem:
     subcode: int | None
     message: str
     kind: str = ""
-    transient: bool = False
+    transient: bool | None = None
+    """Graph's ``is_transient``; None when the answer does not say."""
     user_message: str = ""
 
     @property
@@ -49,9 +50,11 @@ class GraphProblem:
 
     @property
     def retriable(self) -> bool:
-        """A retry may work: a rate limit, a passing failure, or a server error."""
-        return (self.rate_limited or self.transient or self.code in TRANSIENT_CODES
-                or self.status >= 500)
+        """A retry may work: a passing failure, a server error, or a rate limit that Graph does not
+        call permanent (``is_transient: false``, e.g. a Page's 30 Reels a day)."""
+        if self.rate_limited:
+            return self.transient is not False
+        return bool(self.transient) or self.code in TRANSIENT_CODES or self.status >= 500
 
     @property
     def parameter(self) -> str | None:
@@ -77,7 +80,8 @@ def read_problem(status: int, content: bytes) -> GraphProblem:
         return GraphProblem(
             status=status, code=_int(error.get("code")), subcode=_int(error.get("error_subcode")),
             message=str(error.get("message", "")), kind=str(error.get("type", "")),
-            transient=bool(error.get("is_transient")), user_message=str(error.get("error_user_msg", "")))
+            transient=None if error.get("is_transient") is None else bool(error.get("is_transient")),
+            user_message=str(error.get("error_user_msg", "")))
     debug = body.get("debug_info") if isinstance(body, dict) else None
     if isinstance(debug, dict):
         return GraphProblem(status=status, code=None, subcode=None, message=str(debug.get("message", "")),
@@ -109,6 +113,9 @@ def translate(problem: GraphProblem, label: str, what: str) -> PublishError:
     if problem.code in PERMISSION_CODES:
         return AuthError(f"{label} refused a permission needed for {what} ({problem}) — {LOGIN_AGAIN}"
                          " and accept every permission asked (the Page needs the CREATE_CONTENT task)")
+    if problem.rate_limited and problem.transient is False:
+        return GraphRefused(f"{label} refused: a publishing limit is reached while {what} ({problem}) —"
+                            " publish the rest later: what was done is kept", problem)
     if problem.rate_limited:
         return GraphRefused(f"{label} kept limiting mlprod's requests while {what} ({problem}) — wait an"
                             " hour, then run the same command again: what was done is kept", problem)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from mlprod.recipe import LoadedRecipe
 from mlprod.recipe.schema import JobOffer
+from mlprod.states import Privacy
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
@@ -69,6 +70,8 @@ class MetaPost:
     marker: str
     privacy_asked: str
     scheduled_for: dt.datetime | None = None
+    reel: bool = True
+    """Facebook: the vertical cut as a Reel (counted in the Page's 30 a day), else a Page video."""
 
     @property
     def caption(self) -> str:
@@ -77,9 +80,7 @@ class MetaPost:
         return f"{self.text}\n\n{line}" if self.text else line
 
     @property
-    def privacy(self) -> object:
-        from mlprod.states import Privacy
-
+    def privacy(self) -> Privacy:
         return Privacy(self.privacy_asked)
 
     @property
@@ -107,7 +108,8 @@ class MetaPost:
         return MENTION.findall(self.caption)
 
 
-def post_for(loaded: LoadedRecipe, marker: str, *, closed_on: dt.date | None = None) -> MetaPost:
+def post_for(loaded: LoadedRecipe, marker: str, *, closed_on: dt.date | None = None,
+             reel: bool = True) -> MetaPost:
     """The post for ``loaded``; ``closed_on`` puts the closed-offer notice first."""
     recipe = loaded.recipe
     publish = recipe.publish
@@ -125,4 +127,5 @@ def post_for(loaded: LoadedRecipe, marker: str, *, closed_on: dt.date | None = N
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return MetaPost(title=recipe.youtube_title, text="\n\n".join(parts), marker=marker,
-                    privacy_asked=(publish.privacy.value if publish else "public"), scheduled_for=when)
+                    privacy_asked=(publish.privacy.value if publish else "public"), scheduled_for=when,
+                    reel=reel)
