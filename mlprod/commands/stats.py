@@ -3,8 +3,10 @@ from __future__ import annotations
 import click
 
 from mlprod.commands.common import App, echo_json, pass_app
+from mlprod.jobs.audience import AudienceResult, sync_audiences
 from mlprod.jobs.stats import SyncResult, sync_stats
 from mlprod.progress import ProgressBar
+from mlprod.states import PlatformName
 
 
 @click.group("stats")
@@ -37,25 +39,49 @@ def _summary(result: SyncResult) -> list[str]:
     return lines
 
 
+def _audience_line(result: AudienceResult) -> str:
+    label = result.platform.value.capitalize()
+    if result.problem:
+        return f"{label}: not synced — {result.problem}"
+    followers = "hidden" if result.followers is None else f"{result.followers:,}"
+    return (f"{label}: {followers} followers on {result.day}; {result.views:,} views in all on"
+            f" {result.posts} posts.")
+
+
 @stats_group.command("sync")
 @click.option("--full", is_flag=True, help="Read every day again, from the channel's creation.")
+@click.option("--platform", "platforms", multiple=True,
+              type=click.Choice(["youtube", "facebook", "instagram"]),
+              help="Only these platforms (repeat it); default: YouTube, and every other platform mlprod"
+              " published on.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
-def sync_command(app: App, full: bool, as_json: bool) -> None:
+def sync_command(app: App, full: bool, platforms: tuple[str, ...], as_json: bool) -> None:
     """Pull channel and video statistics since the last sync into the database.
 
     The first run reads the channel's whole history, by chunks of a month; each chunk is saved
     as it comes, so an interrupted sync carries on where it stopped. Running it twice stores each
     day once; the last days, which YouTube delivers late, are completed by the next run.
+    Facebook and Instagram: the followers today and each post's views so far.
 
-    Example: mlprod stats sync
+    Examples: mlprod stats sync
+              mlprod stats sync --platform facebook --platform instagram
     """
-    with ProgressBar("Syncing statistics", unit="days", enabled=app.show_progress) as bar:
-        result = sync_stats(app.settings, app.db, progress=bar.update, full=full)
+    result = None
+    if not platforms or "youtube" in platforms:
+        with ProgressBar("Syncing statistics", unit="days", enabled=app.show_progress) as bar:
+            result = sync_stats(app.settings, app.db, progress=bar.update, full=full)
+    others = [PlatformName(p) for p in platforms if p != "youtube"] if platforms else None
+    audiences = sync_audiences(app.settings, app.db, others)
     if as_json:
-        echo_json(result.to_json())
+        data = result.to_json() if result is not None else {}
+        echo_json({**data, "platforms": [a.to_json() for a in audiences]} if audiences or not data else data)
     else:
-        for line in _summary(result):
+        for line in _summary(result) if result is not None else []:
             click.echo(line)
-    for warning in result.warnings:
+        for audience in audiences:
+            click.echo(_audience_line(audience))
+    for warning in result.warnings if result is not None else []:
         click.echo(f"Note: {warning}", err=True)
+    if any(a.problem for a in audiences):
+        raise click.exceptions.Exit(1)

@@ -206,7 +206,7 @@ def _user_token(client: GraphClient, app: MetaApp, code: str, redirect_uri: str)
 def pages_of(client: GraphClient) -> list[PageChoice]:
     """The Pages the signed-in person manages, with their tokens and linked Instagram accounts."""
     items = client.get_all("me/accounts", "listing your Pages",
-                           {"fields": "id,name,access_token,instagram_business_account{id,username}"})
+                           {"fields": "id,name,access_token,instagram_business_account"})
     pages = []
     for item in items:
         ig = item.get("instagram_business_account") or {}

@@ -18,6 +18,8 @@ from mlprod.store import Database
 
 PLATFORMS: dict[PlatformName, str] = {
     PlatformName.youtube: "mlprod.youtube.platform:YouTubePlatform",
+    PlatformName.facebook: "mlprod.facebook.platform:FacebookPlatform",
+    PlatformName.instagram: "mlprod.instagram.platform:InstagramPlatform",
 }
 
 DEFAULT_PLATFORMS: tuple[PlatformName, ...] = (PlatformName.youtube,)
@@ -37,7 +39,15 @@ def open_platform(name: PlatformName, settings: Settings, db: Database,
 
 
 if TYPE_CHECKING:  # mypy checks here that each registered class implements the interface
+    from mlprod.facebook.platform import FacebookPlatform
+    from mlprod.instagram.platform import InstagramPlatform
     from mlprod.youtube.platform import YouTubePlatform
 
     def _youtube_is_a_platform(platform: YouTubePlatform) -> Platform:
+        return platform
+
+    def _facebook_is_a_platform(platform: FacebookPlatform) -> Platform:
+        return platform
+
+    def _instagram_is_a_platform(platform: InstagramPlatform) -> Platform:
         return platform

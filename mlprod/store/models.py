@@ -293,3 +293,37 @@ class VideoLabel(Base):
     kind: Mapped[LabelKind | None] = mapped_column(enum_column(LabelKind))
     theme: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PlatformFollowers(Base):
+    """A platform's followers on a day (Paris), as `mlprod stats sync` read them: Facebook, Instagram…
+
+    YouTube's subscribers have their own tables (``daily_metrics``, ``channel_snapshots``), made from
+    YouTube Analytics; the other platforms give a count now, recorded once a day (the last sync of
+    the day wins). ``followers`` is None when the platform hides it.
+    """
+
+    __tablename__ = "platform_followers"
+    __table_args__ = (UniqueConstraint("platform", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[PlatformName] = mapped_column(enum_column(PlatformName))
+    day: Mapped[dt.date] = mapped_column(Date)
+    followers: Mapped[int | None] = mapped_column(BigInteger)
+    synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PublicationViews(Base):
+    """One publication's views since it was posted (a lifetime total), as read on a day (Paris).
+
+    The views a post brought in a period are the difference between two days' totals.
+    """
+
+    __tablename__ = "publication_views"
+    __table_args__ = (UniqueConstraint("platform", "remote_id", "day"),
+                      Index("ix_publication_views_day", "day"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[PlatformName] = mapped_column(enum_column(PlatformName))
+    remote_id: Mapped[str] = mapped_column(String(100))
+    day: Mapped[dt.date] = mapped_column(Date)
+    views: Mapped[int] = mapped_column(BigInteger, default=0)
+    synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
