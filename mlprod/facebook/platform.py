@@ -16,24 +16,11 @@ listing the Page's Reels and videos.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Sequence
 from functools import cached_property
 
-from mlprod.publishing import (
-    AudienceFigures,
-    Budget,
-    BuiltFiles,
-    PlatformOptions,
-    Post,
-    Progress,
-    PublicationView,
-    Remote,
-    StepOutcome,
-    TakeDown,
-    Uploaded,
-)
-from mlprod.states import Format, PlatformName, Privacy, PublishAction, Step
 from sqlalchemy import select
 
 from mlprod.config import Settings
@@ -49,9 +36,25 @@ from mlprod.graph.posts import post_for as meta_post_for
 from mlprod.graph.sessions import Sessions
 from mlprod.graph.signin import SignIn, signed_in_client
 from mlprod.media.probe import probe
+from mlprod.publishing import (
+    AudienceFigures,
+    Budget,
+    BuiltFiles,
+    PlatformOptions,
+    Post,
+    Progress,
+    PublicationView,
+    Remote,
+    StepOutcome,
+    TakeDown,
+    Uploaded,
+)
 from mlprod.recipe import LoadedRecipe
+from mlprod.states import Format, PlatformName, Privacy, PublishAction, Step
 from mlprod.store import Database
 from mlprod.store.models import Publication, utcnow
+
+log = logging.getLogger(__name__)
 
 WATCH_URL = "https://www.facebook.com/watch/?v={}"
 LOOK_BACK = 200
@@ -180,6 +183,12 @@ class FacebookPlatform:
 
     def upload(self, key: str, files: BuiltFiles, post: Post, progress: Progress | None) -> Uploaded:
         meta = _post(post)
+        if not self.sessions.active(key):  # a first upload: the Page may have it already
+            found = self.find(meta.marker)
+            if found is not None:
+                log.warning("%s: facebook: the Page already has this recipe's post (%s, réf. %s):"
+                            " adopted, not uploaded again", key, found.url, meta.marker)
+                return Uploaded(found, None, recovered=True)
         video = probe(files.video).video
         if video is not None and video.height > video.width:
             done = self._reels().upload(key, files.video, files.build_id, progress)
