@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from click.testing import CliRunner, Result
+from PIL import Image
 
 from mlprod.cli import cli
 from mlprod.config import Settings
@@ -92,8 +93,10 @@ class MetaPage:
         try:
             job, (target,) = prepare(self.settings, recipe, [fmt], None, None)
             padded(video, target.video, size)
+            Image.new("RGB", (720, 1280), (20, 90, 160)).save(target.thumbnail, "JPEG")
             result = BuildResult(recipe=job.loaded.path, slug=job.loaded.slug, format=fmt,
-                                 quality=job.quality, video=target.video, captions=None, thumbnail=None,
+                                 quality=job.quality, video=target.video, captions=None,
+                                 thumbnail=target.thumbnail,
                                  content_hash=target.content_hash, duration=4.0,
                                  size_bytes=target.video.stat().st_size, render_seconds=0.0, reused=False,
                                  build_id=0)

@@ -23,7 +23,7 @@ def containers(meta: MetaPage) -> list[dict]:
 
 def test_a_reel_is_uploaded_polled_until_ready_then_published(meta: MetaPage, vertical_clip, caplog) -> None:
     recipe = meta.recipe("a.yaml", reel_recipe(extra="publish:\n  description: 'Nos conseils #emploi'\n"))
-    build = meta.ready_build(recipe, vertical_clip, size=3 * PART + 17)
+    build = meta.ready_build(recipe, vertical_clip, size=None)
     waits: list[float] = []
 
     with caplog.at_level(logging.WARNING, logger="mlprod"):
@@ -36,7 +36,7 @@ def test_a_reel_is_uploaded_polled_until_ready_then_published(meta: MetaPage, ve
     assert "réf. mlprod-" in post["caption"] and "#emploi" in post["caption"]
     [container] = containers(meta)
     assert container["status_code"] == "PUBLISHED"
-    assert container["media_sha256"] == sha256(build.video)
+    assert container["sha256"] == sha256(build.video)
     assert waits, "the container was IN_PROGRESS for a while: mlprod polled it"
 
     again = meta.publish(recipe, platforms=INSTAGRAM)

@@ -133,12 +133,16 @@ class GraphClient:
         :class:`PartFailed` (an upload part: the caller asks where the upload stands first).
         """
         safe = method in {"GET", "DELETE"} if repeatable is None else repeatable
-        sent_headers = {"Authorization": f"OAuth {self.token}", **(headers or {})}
+        sent_headers = {"Authorization": f"OAuth {self.token}"} if self.token else {}
+        sent_headers.update(headers or {})
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             try:
                 answer = self.http.request(method, self.url(path), params=_clean(params),
                                            data=_clean(data), content=content, headers=sent_headers)
+            except httpx.LocalProtocolError as err:  # our request is malformed: no retry fixes it
+                raise PublishError(f"mlprod could not send its request to {self.label} while {what}"
+                                   f" ({err}) — please report it") from err
             except httpx.TransportError as err:
                 if once:
                     raise PartFailed(f"connection lost ({err.__class__.__name__})") from err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -46,14 +47,24 @@ class SignIn:
                 f" server={self.server!r})")
 
 
+_API_PATH = re.compile(r"/graph/v\d+(?:\.\d+)?$")
+
+
+def _server(settings: Settings) -> str | None:
+    """The sandbox's root: ``MLPROD_GRAPH_URL`` as given, or without the ``/graph/vNN.N`` it may end in."""
+    return _API_PATH.sub("", settings.graph_url) if settings.graph_url else None
+
+
 def graph_root(settings: Settings) -> str:
     """Meta's Graph API, or a sandbox's (``MLPROD_GRAPH_URL``: its root, the API under /graph/)."""
-    return f"{settings.graph_url}/graph/{GRAPH_VERSION}" if settings.graph_url else GRAPH_URL
+    server = _server(settings)
+    return f"{server}/graph/{GRAPH_VERSION}" if server else GRAPH_URL
 
 
 def dialog_url(settings: Settings) -> str:
     """Facebook Login's dialog, or a sandbox's (under /www/)."""
-    return f"{settings.graph_url}/www/{GRAPH_VERSION}/dialog/oauth" if settings.graph_url else DIALOG_URL
+    server = _server(settings)
+    return f"{server}/www/{GRAPH_VERSION}/dialog/oauth" if server else DIALOG_URL
 
 
 def token_file(settings: Settings) -> Path:

@@ -24,6 +24,7 @@ from typing import Any
 
 from mlprod.errors import PublishError
 from mlprod.graph.client import GraphClient, PartFailed, backoff
+from mlprod.graph.errors import GraphRefused
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,19 @@ def send_file(client: GraphClient, target: UploadTarget, start: int, *, where: C
         try:
             answer = client.request("POST", target.url, f"uploading {target.path.name}", content=body,
                                     headers=headers, once=True)
+        except GraphRefused as refused:
+            if not _offset_refused(refused):
+                raise
+            failures += 1  # the host holds more (or fewer) bytes than we thought: ask it
+            if failures >= MAX_FAILURES_IN_A_ROW:
+                raise PublishError(f"{target.path.name}: {client.label} keeps refusing the upload's offset"
+                                   f" ({refused.problem}) — run the same command again later") from refused
+            log.warning("%s holds another number of bytes than mlprod thought (%s); asking where it"
+                        " stands", client.label, refused.problem)
+            offset = _where(client, where)
+            acknowledged(offset)
+            _report(progress, offset, size)
+            continue
         except PartFailed as err:
             failures += 1
             if failures >= MAX_FAILURES_IN_A_ROW:
@@ -100,6 +114,12 @@ def send_file(client: GraphClient, target: UploadTarget, start: int, *, where: C
         if done is not None and done(answer, offset):
             break
     return answer
+
+
+def _offset_refused(refused: GraphRefused) -> bool:
+    """A 400 saying the offset sent is not where the host stands (a part that landed after all)."""
+    problem = refused.problem
+    return problem.status == 400 and "offset" in f"{problem.kind} {problem.message}".lower()
 
 
 def _where(client: GraphClient, where: Callable[[], int]) -> int:
