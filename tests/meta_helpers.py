@@ -56,6 +56,15 @@ def reel_recipe(title: str = "Préparer son entretien", formats: str = "[landsca
             f"output:\n  formats: {formats}\n{extra}")
 
 
+def offer_recipe(closes: str = "2027-02-26", formats: str = "[landscape, vertical]") -> str:
+    return ("kind: job_offer\nemployer:\n  name: Boulangerie du Cours\noffer:\n"
+            "  position: Vendeur·se en boulangerie\n  contract: CDD\n  location: Salon-de-Provence\n"
+            f"  start: 2027-01-04\n  closes: {closes}\n"
+            "  contact: Mission Locale du Pays Salonais — 04 90 56 21 74\n"
+            "consent: sub-2026-0001\nclips:\n  - file: ../../media/a.mp4\n"
+            f"output:\n  formats: {formats}\n")
+
+
 @dataclass
 class MetaPage:
     """A running sandbox, the workspace signed in to its Page, and the CLI pointed at it."""

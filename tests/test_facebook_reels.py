@@ -15,13 +15,13 @@ import sys
 import time
 
 import pytest
-from meta_helpers import PART, MetaPage, reel_recipe, sha256
+from meta_helpers import PART, MetaPage, offer_recipe, reel_recipe, sha256
 from sqlalchemy import select
 
 from mlprod.errors import QuotaExceeded
 from mlprod.jobs.publish_results import Outcome
-from mlprod.states import Format, PlatformName, PublicationState
-from mlprod.store.models import Publication, UploadSession
+from mlprod.states import Format, PlatformName, PublicationState, SubmissionStatus
+from mlprod.store.models import Publication, Submission, UploadSession
 
 FACEBOOK = (PlatformName.facebook,)
 
@@ -182,3 +182,69 @@ def test_a_killed_publish_resumes_and_never_posts_twice(meta_factory, vertical_c
     [reel] = reels(meta)  # the same Reel, resumed: no second one
     assert reel["state"] == "published"
     assert reel["sha256"] == sha256(build.video) and reel["bytes_received"] == size
+
+
+def test_an_empty_database_adopts_the_reel_instead_of_posting_it_again(meta: MetaPage, vertical_clip,
+                                                                       caplog) -> None:
+    recipe = meta.recipe("a.yaml", reel_recipe())
+    meta.ready_build(recipe, vertical_clip)
+    first = meta.publish(recipe, platforms=FACEBOOK)
+    assert first.results[0].outcome is Outcome.published
+    meta.settings.state_dir.joinpath("mlprod.db").unlink()  # a new machine: the workspace without .mlprod
+    meta.ready_build(recipe, vertical_clip)
+
+    with caplog.at_level(logging.WARNING, logger="mlprod"):
+        again = meta.publish(recipe, platforms=FACEBOOK)
+
+    [result] = again.results
+    assert result.outcome in (Outcome.adopted, Outcome.published), result.message
+    assert result.remote_id == first.results[0].remote_id
+    assert "adopted" in caplog.text or result.outcome is Outcome.adopted
+    assert len(reels(meta)) == 1
+
+
+def test_a_scheduled_reel_goes_online_at_its_time(meta: MetaPage, vertical_clip) -> None:
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).replace(microsecond=0)
+    recipe = meta.recipe("a.yaml", reel_recipe(extra=f"publish:\n  publish_at: {when.isoformat()}\n"))
+    meta.ready_build(recipe, vertical_clip)
+
+    batch = meta.publish(recipe, platforms=FACEBOOK)
+
+    [result] = batch.results
+    assert result.outcome is Outcome.scheduled, result.message
+    [reel] = reels(meta)
+    assert reel["state"] == "scheduled" and reel["scheduled_publish_time"] == when.timestamp()
+
+
+def test_a_closed_offer_is_deleted_from_the_page(meta: MetaPage, vertical_clip) -> None:
+    db = meta.db()
+    with db.transaction() as s:
+        s.add(Submission(public_id="sub-2026-0001", employer="Boulangerie du Cours",
+                         status=SubmissionStatus.approved, offer={"position": "Vendeur"},
+                         consent_text="J'autorise la diffusion de cette vidéo.",
+                         consent_at=dt.datetime.now(dt.UTC)))
+    db.close()
+    recipe = meta.recipe("offres/b.yaml", offer_recipe(closes="2027-02-26"))
+    meta.ready_build(recipe, vertical_clip)
+    assert meta.publish(recipe, platforms=FACEBOOK).results[0].outcome is Outcome.published
+
+    answer = meta.cli("expire", "--as-of", "2027-03-01", "--json")
+
+    assert answer.exit_code == 0, answer.output
+    [reel] = reels(meta)
+    assert reel["state"] == "deleted"
+    assert "deleted from the Page" in answer.output
+
+
+def test_an_expired_sign_in_stops_facebook_with_the_fix(meta: MetaPage, vertical_clip) -> None:
+    recipe = meta.recipe("a.yaml", reel_recipe())
+    meta.ready_build(recipe, vertical_clip)
+    meta.admin("expire-tokens")
+
+    batch = meta.publish(recipe, platforms=FACEBOOK)
+
+    [result] = batch.results
+    assert result.outcome is Outcome.failed
+    assert "expired or was revoked" in result.message
+    assert "run `mlprod auth login --platform facebook`" in result.message
+    assert reels(meta) == []

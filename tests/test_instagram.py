@@ -3,12 +3,15 @@ published once; the caption's rules and the missing cut refused before anything 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 
-from meta_helpers import PART, MetaPage, reel_recipe, sha256
+from meta_helpers import MetaPage, offer_recipe, reel_recipe, sha256
 
 from mlprod.jobs.publish_results import Outcome
-from mlprod.states import PlatformName
+from mlprod.states import PlatformName, SubmissionStatus
+from mlprod.store.models import Submission
 
 INSTAGRAM = (PlatformName.instagram,)
 
@@ -81,3 +84,52 @@ def test_a_container_in_error_is_replaced_by_a_new_upload_next_time(meta_factory
     assert second.results[0].outcome is Outcome.published, second.results[0].message
     assert [c["status_code"] for c in containers(meta)] == ["ERROR", "PUBLISHED"]
     assert len(media(meta)) == 1
+
+
+def test_an_empty_database_adopts_the_post_instead_of_publishing_it_again(meta: MetaPage, vertical_clip,
+                                                                          caplog) -> None:
+    recipe = meta.recipe("a.yaml", reel_recipe())
+    meta.ready_build(recipe, vertical_clip)
+    first = meta.publish(recipe, platforms=INSTAGRAM, sleep=lambda _s: None)
+    meta.settings.state_dir.joinpath("mlprod.db").unlink()  # a new machine: the workspace without .mlprod
+    meta.ready_build(recipe, vertical_clip)
+
+    with caplog.at_level(logging.WARNING, logger="mlprod"):
+        again = meta.publish(recipe, platforms=INSTAGRAM, sleep=lambda _s: None)
+
+    assert again.results[0].remote_id == first.results[0].remote_id
+    assert "adopted, not uploaded again" in caplog.text
+    assert len(media(meta)) == 1 and len(containers(meta)) == 1
+
+
+def test_a_scheduled_recipe_is_refused_as_instagram_cannot_schedule(meta: MetaPage, vertical_clip) -> None:
+    recipe = meta.recipe("a.yaml", reel_recipe(extra="publish:\n  publish_at: 2099-09-01T10:00:00+02:00\n"))
+    meta.ready_build(recipe, vertical_clip)
+
+    [result] = meta.publish(recipe, platforms=INSTAGRAM).results
+
+    assert result.outcome is Outcome.failed
+    assert "instagram: Instagram's API cannot schedule a post" in result.message
+    assert "--platform instagram` after that time" in result.message
+    assert containers(meta) == []
+
+
+def test_a_closed_offer_is_listed_for_staff_to_delete_in_the_app(meta: MetaPage, vertical_clip) -> None:
+    db = meta.db()
+    with db.transaction() as s:
+        s.add(Submission(public_id="sub-2026-0001", employer="Boulangerie du Cours",
+                         status=SubmissionStatus.approved, offer={"position": "Vendeur"},
+                         consent_text="J'autorise la diffusion de cette vidéo.",
+                         consent_at=dt.datetime.now(dt.UTC)))
+    db.close()
+    recipe = meta.recipe("offres/b.yaml", offer_recipe(closes="2027-02-26"))
+    meta.ready_build(recipe, vertical_clip)
+    [published] = meta.publish(recipe, platforms=INSTAGRAM, sleep=lambda _s: None).results
+
+    answer = meta.cli("expire", "--as-of", "2027-03-01", "--json")
+
+    assert answer.exit_code == 0, answer.output
+    [offer] = json.loads(answer.output)
+    assert offer["platform"] == "instagram" and offer["done"] is False
+    assert "supprimer la publication Instagram" in offer["by_hand"] and published.url in offer["by_hand"]
+    assert len(media(meta)) == 1  # Instagram's API deletes nothing: staff do it in the app

@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from mlprod.commands.common import App, echo_json, pass_app
+from mlprod.errors import MlprodError
 from mlprod.jobs.audience import AudienceResult, sync_audiences
 from mlprod.jobs.stats import SyncResult, sync_stats
 from mlprod.progress import ProgressBar
@@ -67,12 +68,17 @@ def sync_command(app: App, full: bool, platforms: tuple[str, ...], as_json: bool
     Examples: mlprod stats sync
               mlprod stats sync --platform facebook --platform instagram
     """
-    result = None
-    if not platforms or "youtube" in platforms:
-        with ProgressBar("Syncing statistics", unit="days", enabled=app.show_progress) as bar:
-            result = sync_stats(app.settings, app.db, progress=bar.update, full=full)
     others = [PlatformName(p) for p in platforms if p != "youtube"] if platforms else None
     audiences = sync_audiences(app.settings, app.db, others)
+    result, youtube_problem = None, None
+    if not platforms or "youtube" in platforms:
+        try:
+            with ProgressBar("Syncing statistics", unit="days", enabled=app.show_progress) as bar:
+                result = sync_stats(app.settings, app.db, progress=bar.update, full=full)
+        except MlprodError as err:
+            if not audiences:
+                raise
+            youtube_problem = str(err)  # the other platforms' figures are kept: say so, then fail
     if as_json:
         data = result.to_json() if result is not None else {}
         echo_json({**data, "platforms": [a.to_json() for a in audiences]} if audiences or not data else data)
@@ -83,5 +89,7 @@ def sync_command(app: App, full: bool, platforms: tuple[str, ...], as_json: bool
             click.echo(_audience_line(audience))
     for warning in result.warnings if result is not None else []:
         click.echo(f"Note: {warning}", err=True)
-    if any(a.problem for a in audiences):
+    if youtube_problem:
+        click.echo(f"YouTube: not synced — {youtube_problem}", err=True)
+    if youtube_problem or any(a.problem for a in audiences):
         raise click.exceptions.Exit(1)
