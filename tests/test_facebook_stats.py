@@ -51,7 +51,8 @@ def test_a_lost_sign_in_is_reported_with_the_fix(meta: MetaPage, vertical_clip) 
     answer = meta.cli("stats", "sync", "--platform", "facebook")
 
     assert answer.exit_code == 1
-    assert "Facebook: not synced" in answer.output and "mlprod auth login --platform facebook" in answer.output
+    assert "Facebook: not synced" in answer.output
+    assert "mlprod auth login --platform facebook" in answer.output
 
 
 def test_without_youtube_sign_in_the_other_platforms_still_sync(meta: MetaPage, vertical_clip) -> None:
