@@ -125,7 +125,8 @@ def test_a_reel_too_short_is_refused_before_any_upload(meta: MetaPage, clip_fact
     assert reels(meta) == []
 
 
-def test_the_landscape_cut_goes_to_the_page_as_a_video(meta: MetaPage, landscape_clip) -> None:
+def test_the_landscape_cut_goes_to_the_page_as_a_video(meta_factory, landscape_clip) -> None:
+    meta: MetaPage = meta_factory(faults="fbreset@2")  # the Resumable Upload API resumes too
     recipe = meta.recipe("a.yaml", reel_recipe(formats="[landscape]"))
     build = meta.ready_build(recipe, landscape_clip, fmt=Format.landscape)
 
@@ -135,6 +136,8 @@ def test_the_landscape_cut_goes_to_the_page_as_a_video(meta: MetaPage, landscape
     assert result.outcome is Outcome.published, result.message
     [video] = [v for v in meta.state()["facebook"]["videos"] if v["kind"] == "video"]
     assert video["sha256"] == sha256(build.video) and video["title"] == "Préparer son entretien"
+    assert video["bytes_received"] == build.size_bytes and video["state"] == "published"
+    assert meta.state()["faults_fired"] == ["fbreset@2"]
     assert reels(meta) == []
 
 

@@ -133,3 +133,16 @@ def test_a_closed_offer_is_listed_for_staff_to_delete_in_the_app(meta: MetaPage,
     assert offer["platform"] == "instagram" and offer["done"] is False
     assert "supprimer la publication Instagram" in offer["by_hand"] and published.url in offer["by_hand"]
     assert len(media(meta)) == 1  # Instagram's API deletes nothing: staff do it in the app
+
+
+def test_a_dropped_upload_resumes_at_the_offset_instagram_reports(meta_factory, vertical_clip) -> None:
+    meta: MetaPage = meta_factory(faults="igreset@2")
+    recipe = meta.recipe("a.yaml", reel_recipe())
+    build = meta.ready_build(recipe, vertical_clip)
+
+    [result] = meta.publish(recipe, platforms=INSTAGRAM, sleep=lambda _s: None).results
+
+    assert result.outcome is Outcome.published, result.message
+    [container] = containers(meta)
+    assert container["sha256"] == sha256(build.video) and container["bytes_received"] == build.size_bytes
+    assert meta.state()["faults_fired"] == ["igreset@2"]

@@ -80,30 +80,23 @@ def send_file(client: GraphClient, target: UploadTarget, start: int, *, where: C
         try:
             answer = client.request("POST", target.url, f"uploading {target.path.name}", content=body,
                                     headers=headers, once=True)
-        except GraphRefused as refused:
-            if not _offset_refused(refused):
+        except (PartFailed, GraphRefused) as err:
+            if isinstance(err, GraphRefused) and not _offset_refused(err):
                 raise
-            failures += 1  # the host holds more (or fewer) bytes than we thought: ask it
-            if failures >= MAX_FAILURES_IN_A_ROW:
-                raise PublishError(f"{target.path.name}: {client.label} keeps refusing the upload's offset"
-                                   f" ({refused.problem}) — run the same command again later") from refused
-            log.warning("%s holds another number of bytes than mlprod thought (%s); asking where it"
-                        " stands", client.label, refused.problem)
-            offset = _where(client, where)
-            acknowledged(offset)
-            _report(progress, offset, size)
-            continue
-        except PartFailed as err:
             failures += 1
             if failures >= MAX_FAILURES_IN_A_ROW:
                 raise PublishError(
                     f"{target.path.name}: the upload to {client.label} failed {failures} times in a row"
                     f" ({err}) — run the same command again later: it resumes where it stopped") from err
-            delay = backoff(failures - 1, client.base_delay)
-            log.warning("upload to %s failed (%s); asking where it stands in %.0f s", client.label, err,
-                        max(delay, 1))
-            client.sleep(delay)
-            offset = _where(client, where)
+            if isinstance(err, PartFailed):
+                delay = backoff(failures - 1, client.base_delay)
+                log.warning("upload to %s failed (%s); asking where it stands in %.0f s", client.label, err,
+                            max(delay, 1))
+                client.sleep(delay)
+            else:  # a part that landed after all (a killed run): the host holds more than we thought
+                log.warning("%s holds another number of bytes than mlprod thought; asking where it stands",
+                            client.label)
+            offset = where()
             acknowledged(offset)
             _report(progress, offset, size)
             continue
@@ -120,16 +113,6 @@ def _offset_refused(refused: GraphRefused) -> bool:
     """A 400 saying the offset sent is not where the host stands (a part that landed after all)."""
     problem = refused.problem
     return problem.status == 400 and "offset" in f"{problem.kind} {problem.message}".lower()
-
-
-def _where(client: GraphClient, where: Callable[[], int]) -> int:
-    for attempt in range(MAX_FAILURES_IN_A_ROW):
-        try:
-            return where()
-        except PartFailed:
-            client.sleep(backoff(attempt, client.base_delay))
-    raise PublishError(f"{client.label} does not say how far the upload got — run the same command"
-                       " again later: it resumes from there")
 
 
 def _report(progress: Progress | None, done: int, total: int) -> None:
