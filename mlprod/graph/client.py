@@ -22,7 +22,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,13 +124,15 @@ class GraphClient:
             answer = self.get(str(following), what)
 
     def request(self, method: str, path: str, what: str, *, params: Params | None = None,
-                data: Params | None = None, content: bytes | None = None,
+                data: Params | None = None, content: Iterable[bytes] | None = None, length: int = 0,
                 headers: Mapping[str, str] | None = None, repeatable: bool | None = None,
                 once: bool = False) -> dict[str, Any]:
         """Send one request, retrying what may be retried; the JSON answer, or our error.
 
         ``once``: no retry here; a dropped connection or a passing failure raises
         :class:`PartFailed` (an upload part: the caller asks where the upload stands first).
+        ``content``: an upload part's bytes, read as they are sent (``length`` of them), so that
+        nothing of it stays in memory after the request.
         """
         safe = method in {"GET", "DELETE"} if repeatable is None else repeatable
         sent_headers = {"Authorization": f"OAuth {self.token}"} if self.token else {}
@@ -155,7 +157,7 @@ class GraphClient:
                 self._wait(attempt, f"{what}: the connection to {self.label} dropped", None)
                 continue
             if content is not None and answer.status_code < 400:
-                self.sent_bytes += len(content)
+                self.sent_bytes += length
             if answer.status_code < 400:
                 return _json(answer)
             problem = read_problem(answer.status_code, answer.content)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_FAILURES_IN_A_ROW = 8
 HASH_BLOCK = 1 << 20
+SEND_BLOCK = 1 << 20
 
 Progress = Callable[[int, int], None]
 
@@ -54,10 +55,17 @@ class UploadTarget:
     extra_headers: Mapping[str, str] | None = None
 
 
-def read_part(path: Path, offset: int, length: int) -> bytes:
+def read_part(path: Path, offset: int, length: int) -> Iterator[bytes]:
+    """The file's bytes from ``offset``, ``length`` of them, a block at a time as they are sent.
+
+    A generator rather than one ``bytes``: httpx keeps a request (and so its body) alive in a
+    reference cycle until the garbage collector passes, which would let parts pile up in memory.
+    """
     with open(path, "rb") as f:
         f.seek(offset)
-        return f.read(length)
+        while length > 0 and (block := f.read(min(length, SEND_BLOCK))):
+            length -= len(block)
+            yield block
 
 
 def send_file(client: GraphClient, target: UploadTarget, start: int, *, where: Callable[[], int],
@@ -74,11 +82,13 @@ def send_file(client: GraphClient, target: UploadTarget, start: int, *, where: C
     answer: dict[str, Any] = {}
     _report(progress, offset, size)
     while offset < size:
-        body = read_part(target.path, offset, target.part_size)
+        length = min(target.part_size, size - offset)
         headers = {target.offset_header: str(offset), target.size_header: str(size),
-                   "Content-Type": "application/octet-stream", **(target.extra_headers or {})}
+                   "Content-Type": "application/octet-stream", "Content-Length": str(length),
+                   **(target.extra_headers or {})}
         try:
-            answer = client.request("POST", target.url, f"uploading {target.path.name}", content=body,
+            answer = client.request("POST", target.url, f"uploading {target.path.name}",
+                                    content=read_part(target.path, offset, length), length=length,
                                     headers=headers, once=True)
         except (PartFailed, GraphRefused) as err:
             if isinstance(err, GraphRefused) and not _offset_refused(err):
@@ -101,7 +111,7 @@ def send_file(client: GraphClient, target: UploadTarget, start: int, *, where: C
             _report(progress, offset, size)
             continue
         failures = 0
-        offset = min(offset + len(body), size)
+        offset += length
         acknowledged(offset)
         _report(progress, offset, size)
         if done is not None and done(answer, offset):
