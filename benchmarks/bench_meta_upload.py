@@ -116,8 +116,9 @@ def main() -> int:
                 print(json.dumps(row))
             db.close()
         growth = large[-1]["peak_rss_mb"] - small[-1]["peak_rss_mb"]
-        print(f"{args.size_mb} MB Reel: Facebook {large[0]['mb_per_s']} MB/s, Instagram {large[1]['mb_per_s']}"
-              f" MB/s on loopback; bytes sent {large[0]['sent_mb']} / {large[1]['sent_mb']} MB; peak RSS"
+        print(f"{args.size_mb} MB Reel: Facebook {large[0]['mb_per_s']} MB/s, Instagram"
+              f" {large[1]['mb_per_s']} MB/s on loopback; bytes sent {large[0]['sent_mb']} /"
+              f" {large[1]['sent_mb']} MB; peak RSS"
               f" {baseline:.0f} MB before, {small[-1]['peak_rss_mb']:.0f} MB after {args.warmup_mb} MB,"
               f" {large[-1]['peak_rss_mb']:.0f} MB after {args.size_mb} MB (+{growth:.1f} MB):"
               f" {'streams' if growth < 2 * args.part_mb else 'GROWS with the file'}")
