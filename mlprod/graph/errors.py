@@ -59,7 +59,8 @@ class GraphProblem:
     @property
     def parameter(self) -> str | None:
         """The parameter a code 100 names (``(#100) Param caption must be…``), when it names one."""
-        found = re.search(r"(?:[Pp]aram(?:eter)?|field)\s+[\"'(]?([A-Za-z_][\w.\[\]]*)", self.message)
+        found = (re.search(r"(?:[Pp]aram(?:eter)?|field)\s+[\"'(]?([A-Za-z_][\w.\[\]]*)", self.message)
+                 or re.match(r"\(#100\)\s+([a-z][a-z0-9_]*)\b", self.message))  # "(#100) caption must…"
         return found.group(1) if found else None
 
     def __str__(self) -> str:
