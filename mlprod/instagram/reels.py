@@ -23,14 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlprod.states import UploadStatus
-
 from mlprod.errors import PublishError, QuotaExceeded
 from mlprod.graph.client import ConnectionLost, GraphClient
 from mlprod.graph.errors import GraphRefused
 from mlprod.graph.posts import MetaPost
 from mlprod.graph.sessions import Sessions
 from mlprod.graph.upload import Progress, UploadTarget, file_sha256, send_file
+from mlprod.states import UploadStatus
 
 log = logging.getLogger(__name__)
 
