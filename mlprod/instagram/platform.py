@@ -24,7 +24,7 @@ from functools import cached_property
 from sqlalchemy import func, select
 
 from mlprod.config import Settings
-from mlprod.errors import PublishError
+from mlprod.errors import PublishError, QuotaExceeded
 from mlprod.graph.client import GraphClient
 from mlprod.graph.errors import LOGIN_AGAIN, GraphRefused
 from mlprod.graph.posts import MetaPost
@@ -150,9 +150,9 @@ class InstagramPlatform:
         each upload and each publication."""
         used = self._posted_today(now)
         if needed and used + needed > DAILY_POSTS:
-            raise PublishError(f"instagram: mlprod published {used} posts in the last 24 hours and this batch"
-                               f" has {needed} more, over Instagram's {DAILY_POSTS} — publish the rest"
-                               " tomorrow (`mlprod publish --platform instagram`)")
+            raise QuotaExceeded(f"instagram: mlprod published {used} posts in the last 24 hours and this"
+                                f" batch has {needed} more, over Instagram's {DAILY_POSTS} — publish the rest"
+                                " tomorrow (`mlprod publish --platform instagram`)")
 
     def budget(self, now: dt.datetime) -> Budget:
         return Budget(spent_now=self.posted, used_today=self._posted_today(now), limit=DAILY_POSTS,
