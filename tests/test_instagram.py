@@ -86,19 +86,19 @@ def test_a_container_in_error_is_replaced_by_a_new_upload_next_time(meta_factory
     assert len(media(meta)) == 1
 
 
-def test_an_empty_database_adopts_the_post_instead_of_publishing_it_again(meta: MetaPage, vertical_clip,
-                                                                          caplog) -> None:
+def test_an_empty_database_adopts_the_post_instead_of_publishing_it_again(meta: MetaPage,
+                                                                          vertical_clip) -> None:
     recipe = meta.recipe("a.yaml", reel_recipe())
     meta.ready_build(recipe, vertical_clip)
     first = meta.publish(recipe, platforms=INSTAGRAM, sleep=lambda _s: None)
     meta.settings.state_dir.joinpath("mlprod.db").unlink()  # a new machine: the workspace without .mlprod
     meta.ready_build(recipe, vertical_clip)
 
-    with caplog.at_level(logging.WARNING, logger="mlprod"):
-        again = meta.publish(recipe, platforms=INSTAGRAM, sleep=lambda _s: None)
+    [result] = meta.publish(recipe, platforms=INSTAGRAM, sleep=lambda _s: None).results
 
-    assert again.results[0].remote_id == first.results[0].remote_id
-    assert "adopted, not uploaded again" in caplog.text
+    assert result.outcome is Outcome.adopted, result.message
+    assert result.remote_id == first.results[0].remote_id and result.url == first.results[0].url
+    assert "adopted: already on Instagram" in result.message
     assert len(media(meta)) == 1 and len(containers(meta)) == 1
 
 

@@ -16,7 +16,6 @@ listing the Page's Reels and videos.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 from collections.abc import Sequence
 from functools import cached_property
@@ -53,8 +52,6 @@ from mlprod.recipe import LoadedRecipe
 from mlprod.states import Format, PlatformName, Privacy, PublishAction, Step
 from mlprod.store import Database
 from mlprod.store.models import Publication, utcnow
-
-log = logging.getLogger(__name__)
 
 WATCH_URL = "https://www.facebook.com/watch/?v={}"
 LOOK_BACK = 200
@@ -183,12 +180,6 @@ class FacebookPlatform:
 
     def upload(self, key: str, files: BuiltFiles, post: Post, progress: Progress | None) -> Uploaded:
         meta = _post(post)
-        if not self.sessions.active(key):  # a first upload: the Page may have it already
-            found = self.find(meta.marker)
-            if found is not None:
-                log.warning("%s: facebook: the Page already has this recipe's post (%s, réf. %s):"
-                            " adopted, not uploaded again", key, found.url, meta.marker)
-                return Uploaded(found, None, recovered=True)
         video = probe(files.video).video
         if video is not None and video.height > video.width:
             done = self._reels().upload(key, files.video, files.build_id, progress)

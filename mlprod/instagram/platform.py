@@ -16,7 +16,6 @@ post (``mlprod expire`` lists it for staff to remove in the app).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 from collections.abc import Sequence
 from functools import cached_property
@@ -51,8 +50,6 @@ from mlprod.recipe import LoadedRecipe
 from mlprod.states import Format, PlatformName, Privacy, PublishAction, Step
 from mlprod.store import Database
 from mlprod.store.models import Publication
-
-log = logging.getLogger(__name__)
 
 LOOK_BACK = 200
 """How many of the account's latest posts are searched for a marker."""
@@ -185,12 +182,6 @@ class InstagramPlatform:
 
     def upload(self, key: str, files: BuiltFiles, post: Post, progress: Progress | None) -> Uploaded:
         meta = _post(post)
-        if not self.sessions.active(key):  # a first upload: the account may have it already
-            found = self.find(meta.marker)
-            if found is not None:
-                log.warning("%s: instagram: the account already has this recipe's post (%s, réf. %s):"
-                            " adopted, not uploaded again", key, found.url, meta.marker)
-                return Uploaded(found, None, recovered=True)
         done = self._reels(meta.marker).publish(key, files.video, files.build_id, meta, progress)
         self.posted += 0 if done.recovered else 1
         media = self.client.get(done.media_id, "reading the new post's link",
