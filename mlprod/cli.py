@@ -18,6 +18,7 @@ COMMANDS = {
     "init": "init:init_command",
     "validate": "validate:validate_command",
     "build": "build:build_command",
+    "cache": "cache:cache_command",
     "publish": "publish:publish_command",
     "status": "status:status_command",
     "auth": "auth:auth_group",

@@ -20,6 +20,7 @@ STATE_DIR = ".mlprod"
 DEFAULT_BRAND = "ml-prod"
 CHUNK_UNIT = 262144
 DEFAULT_CHUNK_SIZE = 32 * CHUNK_UNIT  # 8 MiB: few requests, little to resend after a drop
+DEFAULT_CACHE_LIMIT_MB = 10_000      # the render cache: ~3 hours of 1080p pieces
 
 CONFIG_TEMPLATE = """\
 # mlprod workspace settings. Environment variables override them (see README.md).
@@ -47,6 +48,9 @@ url = ""
 [render]
 # the ffmpeg binary; empty means the one that comes with imageio-ffmpeg
 ffmpeg = ""
+# the render cache (.mlprod/cache: rendered pieces, sound, thumbnails) is kept under this size;
+# the pieces used the longest ago go first. `mlprod cache` shows it, `mlprod cache --clean` empties it
+cache_limit_mb = 10000
 """
 
 
@@ -63,6 +67,7 @@ class Settings:
     client_secret: Path | None = None
     graph_url: str | None = None
     """Root URL of Meta's Graph API (Facebook and Instagram), None for Meta's own."""
+    render_cache_bytes: int = DEFAULT_CACHE_LIMIT_MB * 1_000_000
 
     @property
     def recipes_dir(self) -> Path:
@@ -131,6 +136,17 @@ def _chunk_size(value: object, source: str) -> int:
     return size
 
 
+def _cache_limit(value: object, source: str) -> int:
+    try:
+        megabytes = float(str(value))
+    except ValueError:
+        megabytes = -1.0
+    if megabytes < 0:
+        raise ConfigError(f"{source}: {value!r} is not a size in megabytes — use e.g."
+                          f" {DEFAULT_CACHE_LIMIT_MB}")
+    return int(megabytes * 1_000_000)
+
+
 def _read_toml(path: Path) -> dict[str, dict[str, object]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -177,4 +193,6 @@ def settings_for(
         brand=str(ws.get("brand") or DEFAULT_BRAND),
         client_secret=(root / str(secret)) if secret else None,
         graph_url=graph_url.rstrip("/") if graph_url else None,
+        render_cache_bytes=_cache_limit(render.get("cache_limit_mb", DEFAULT_CACHE_LIMIT_MB),
+                                        f"{config}: render.cache_limit_mb"),
     )

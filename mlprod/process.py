@@ -11,6 +11,7 @@ import logging
 import shlex
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,11 +47,13 @@ def run(
     cwd: Path | None = None,
     check: bool = True,
     timeout: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> Finished:
     """Run ``args``; raise ``error`` naming ``what`` with stderr's tail when it fails.
 
     stdout is streamed line by line to ``on_stdout_line`` (ffmpeg's ``-progress pipe:1``) and
-    kept; stderr keeps only its last lines so a long render does not fill memory.
+    kept; stderr keeps only its last lines so a long render does not fill memory. Setting
+    ``cancel`` (from another thread) kills the child and raises ``error``.
     """
     argv = [str(a) for a in args]
     log.debug("run: %s", shlex.join(argv))
@@ -69,8 +72,8 @@ def run(
     for t in readers:
         t.start()
     try:
-        proc.wait(timeout=timeout)
-    except BaseException:  # Ctrl-C or timeout: never leave the child behind
+        _wait(proc, timeout, cancel)
+    except BaseException:  # Ctrl-C, timeout or cancelled: never leave the child behind
         proc.kill()
         proc.wait()
         raise
@@ -78,9 +81,29 @@ def run(
         for t in readers:
             t.join()
     tail = "\n".join(line for line in err_lines if line.strip())
+    if cancel is not None and cancel.is_set():
+        raise error(f"{what}: cancelled")
     if check and proc.returncode != 0:
         raise error(f"{what} failed (exit code {proc.returncode}):\n{tail}")
     return Finished(tuple(argv), proc.returncode, "\n".join(out_lines), tail)
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float | None, cancel: threading.Event | None) -> None:
+    if cancel is None:
+        proc.wait(timeout=timeout)
+        return
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=0.1)
+            return
+        except subprocess.TimeoutExpired:
+            if cancel.is_set():
+                proc.kill()
+                proc.wait()
+                return
+            if deadline is not None and time.monotonic() > deadline:
+                raise
 
 
 def spawn(args: Sequence[str | Path], *, log_file: Path | None = None) -> subprocess.Popen[bytes]:

@@ -132,3 +132,40 @@ def damage_sound(path: Path, start: float, end: float) -> None:
         for pos, size in spots:
             handle.seek(pos)
             handle.write(noise.integers(0, 256, size, dtype=np.uint8).tobytes())
+
+
+def stream_timing(path: Path) -> dict[str, object]:
+    """What a player sees of an MP4, read from its packets like ffprobe -show_packets would:
+    video frame count, sorted presentation times and decode order, each stream's end in seconds."""
+    found: dict[str, object] = {}
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        packets = [p for p in container.demux(video) if p.size and p.pts is not None]
+        found["frames"] = len(packets)
+        found["pts"] = sorted(p.pts for p in packets)
+        found["dts"] = [p.dts for p in packets]
+        found["video_end"] = max(float((p.pts + p.duration) * video.time_base) for p in packets)
+        found["video_time_base"] = video.time_base
+    with av.open(str(path)) as container:
+        sound = container.streams.audio[0]
+        packets = [p for p in container.demux(sound) if p.size and p.pts is not None]
+        found["audio_end"] = max(float((p.pts + p.duration) * sound.time_base) for p in packets)
+    return found
+
+
+def grey_frames(path: Path, width: int = 240, height: int = 136) -> list[np.ndarray]:
+    """Every decoded picture, grey and small (enough to tell frames apart, little memory)."""
+    with av.open(str(path)) as container:
+        return [f.reformat(width=width, height=height, format="gray").to_ndarray().astype(np.int16)
+                for f in container.decode(video=0)]
+
+
+def cached_files(settings: Settings) -> list[Path]:
+    """Every file in the render cache's stores (pieces, sound, thumbnails), records included."""
+    return sorted(p for name in ("pieces", "audio", "thumbnails")
+                  for p in (settings.cache_dir / name).rglob("*") if p.is_file())
+
+
+def rendered(outcomes: object) -> list[str]:
+    """The labels of the parts of a build that were rendered (not reused)."""
+    return [o.label for o in outcomes if o.rendered]  # type: ignore[attr-defined]

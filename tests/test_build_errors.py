@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from render_helpers import leftovers, quick_brand, tutorial, write_recipe
+from render_helpers import cached_files, leftovers, quick_brand, tutorial, write_recipe
 from sqlalchemy import select
 
 from mlprod.config import Settings
@@ -75,6 +75,7 @@ def _assert_refused(result: Result, settings: Settings, slug: str, *names: str) 
         assert name in result.stderr, result.stderr
     assert not (settings.output_dir / slug).exists()
     assert leftovers(settings.output_dir) == []
+    assert cached_files(settings) == []  # refused before anything was rendered: no piece either
     db = open_database(settings.database_url)
     try:
         with db.transaction() as session:
@@ -176,12 +177,12 @@ def test_sound_longer_than_the_picture_is_fine_when_trimmed(workspace: Settings,
 
 
 def _failing_ffmpeg(folder: Path) -> Path:
-    """An ffmpeg that fails half-way through the render pass, as a full disk or a killed process
+    """An ffmpeg that fails half-way through rendering a piece, as a full disk or a killed process
     would (neither can be caused reliably in a test); every other call runs the real one."""
     real = shutil.which("ffmpeg") or __import__("imageio_ffmpeg").get_ffmpeg_exe()
     script = folder / "ffmpeg-fails"
     script.write_text(f"""#!/bin/sh
-for arg; do last="$arg"; case "$arg" in *concat=n=*:v=1*) render=1;; esac; done
+for arg; do last="$arg"; case "$arg" in libx264) render=1;; esac; done
 if [ -n "$render" ]; then
   head -c 100000 /dev/urandom > "$last"
   echo "[vost#0:0/libx264] Error submitting a packet to the muxer: No space left on device" >&2
@@ -202,9 +203,10 @@ def test_failing_ffmpeg_leaves_nothing_and_says_why(workspace: Settings, clip_fa
     result = run_cli("build", "recipes/panne.yaml", env={"MLPROD_FFMPEG": str(_failing_ffmpeg(tmp_path))})
 
     assert result.exit_code == 1
-    assert "rendering panne (landscape) failed (exit code 228)" in result.stderr
+    assert "rendering panne (landscape): " in result.stderr and "failed (exit code 228)" in result.stderr
     assert "No space left on device" in result.stderr
     assert not (workspace.output_dir / "panne").exists()
+    assert [p for p in (workspace.cache_dir / "pieces").rglob("*") if p.is_file()] == []
 
 
 def test_interrupted_build_leaves_nothing(workspace: Settings, clip_factory: Callable[..., Path]) -> None:

@@ -18,10 +18,12 @@ from mlprod.media.probe import AudioInfo, MediaInfo, VideoInfo
 from mlprod.media.subtitles import Cue
 from mlprod.recipe.loader import LoadedRecipe, load_recipe
 from mlprod.recipe.schema import Contract, Format, Offer, Quality
+from mlprod.render import pieces
 from mlprod.render.audio import Loudness, normalize_filter, parse_ebur128
 from mlprod.render.captions import ass_document, ass_text
-from mlprod.render.graph import RenderAssets, escape_value, render_args
-from mlprod.render.plan import SegmentKind, plan_timeline
+from mlprod.render.graph import clip_piece_args, escape_value
+from mlprod.render.pieces import ClipPiece, plan_pieces
+from mlprod.render.plan import CardSegment, CutSegment, SegmentKind, plan_timeline
 from mlprod.render.profile import output_profile
 from mlprod.render.sources import ClipSource, Sources
 from mlprod.render.wording import offer_lines
@@ -143,18 +145,21 @@ def test_escaped_paths_survive_both_levels_of_parsing() -> None:
     assert escape_value("/tmp/l'équipe: [v2], final;") == r"\'/tmp/l\'\\\'\'équipe: \[v2\]\, final\;\'"
 
 
-def test_graph_is_one_pass(workspace: Settings, brand: Brand) -> None:
+def test_a_piece_is_one_pass_over_one_input(workspace: Settings, brand: Brand) -> None:
     found = sources(workspace, tutorial("file: a.mp4", "file: b.mp4"), media("a.mp4", audio=10),
                     media("b.mp4", 1080, 1920, 5))
     timeline = plan_timeline(found, brand, output_profile(Format.landscape, Quality.standard, 30))
-    assets = RenderAssets(cards={0: Path("/c/intro.mp4"), 3: Path("/c/outro.mp4")}, overlays=(),
-                          subtitles=None, fonts_dir=Path("/fonts"))
-    args = render_args(timeline, assets, Path("/sound.m4a"), Path("/out.mp4"))
-    assert args.count("-filter_complex") == 1 and args.count("-i") == 3  # cards are read in the graph
+    assert [type(s) for s in timeline.segments] == [CardSegment, CutSegment, CutSegment, CardSegment]
+    plan = plan_pieces(timeline, subtitle_header="", brand_dir=brand.folder, brand_fingerprint="b",
+                       digests={}, renderer="r")
+    portrait = [p for p in plan.pieces if isinstance(p, ClipPiece) and p.clip_index == 1]
+    args = clip_piece_args(portrait[0], None, None, Path("/fonts"), Path("/piece.mp4"))
+    assert args.count("-filter_complex") == 1 and args.count("-i") == 1
     graph = args[args.index("-filter_complex") + 1]
-    assert "concat=n=4:v=1:a=0" in graph and "/sound.m4a" in args
-    assert "gblur" in graph and graph.count("split=2") == 1  # only the portrait clip needs a fill
-    assert args[args.index("-preset") + 1] == "veryfast" and "+faststart" in args
+    assert "gblur" in graph and graph.count("split=2") == 1  # the portrait clip needs a fill
+    # 5 s: one piece (a 1-second tail is not worth a piece of its own), on the grid from its start
+    assert "fps=30:start_time=0,trim=start_frame=0" in graph and "trim=end_frame=150" in graph
+    assert args[args.index("-preset") + 1] == "veryfast" and args[args.index("-threads:v") + 1] == "1"
 
 
 def test_special_characters_in_paths(tmp_path: Path, clip_factory: Callable[..., Path],
@@ -175,3 +180,21 @@ def test_special_characters_in_paths(tmp_path: Path, clip_factory: Callable[...,
     result = CliRunner().invoke(cli, ["-C", str(settings.root), "build", "recipes/x.yaml"])
     assert result.exit_code == 0, result.output
     assert (settings.output_dir / "x" / "x-landscape.mp4").is_file()
+
+
+def test_clips_cut_into_chunks_and_cues_onto_frames(workspace: Settings, brand: Brand) -> None:
+    assert pieces.chunks(270, 30) == [(0, 120), (120, 150)]  # a 1-second tail joins the chunk before
+    assert pieces.chunks(300, 30) == [(0, 120), (120, 120), (240, 60)]
+    assert pieces.chunks(45, 30) == [(0, 45)]
+    found = sources(workspace, tutorial("file: a.mp4"), media("a.mp4", seconds=9),
+                    cues={0: [Cue(3.5, 4.5, "à cheval"), Cue(5.0, 6.0, "après")]})
+    timeline = plan_timeline(found, brand, output_profile(Format.landscape, Quality.draft, 30))
+    plan = pieces.plan_pieces(timeline, subtitle_header="", brand_dir=brand.folder, brand_fingerprint="b",
+                              digests={Path("a.mp4"): "d"}, renderer="r")
+    first, second = (p for p in plan.pieces if isinstance(p, ClipPiece))
+    # on the timeline after the 3-second intro: 6.5–7.5 s is frames 195–225; the join is at frame 210
+    assert first.cues == (pieces.PieceCue(105, 120, "à cheval"),)
+    assert second.cues == (pieces.PieceCue(0, 15, "à cheval"), pieces.PieceCue(30, 60, "après"))
+    assert (second.first, second.skip) == (120, 3)  # read from 3 frames before its first one
+    assert second.cues[0].cue(30).start == 0 and second.cues[1].cue(30).start == pytest.approx(29.5 / 30)
+    assert len({p.key for p in plan.pieces}) == len(plan.pieces)

@@ -47,6 +47,16 @@ def _describe(result: BuildResult, root: Path) -> str:
     return f"built       {_shown(result.video, root)} ({what}) in {result.render_seconds:.1f} s"
 
 
+def _pieces(result: BuildResult) -> str:
+    """With -v: which pieces (and the sound, the thumbnail) were reused and which rendered."""
+    if result.reused:
+        return "  every piece reused: the recipe, its media and its brand are unchanged"
+    lines = [f"  {'rendered' if o.rendered else 'reused  '}  {o.label}" for o in result.outcomes]
+    made = sum(o.rendered for o in result.outcomes)
+    lines.append(f"  {made} rendered, {len(result.outcomes) - made} reused from the render cache")
+    return "\n".join(lines)
+
+
 class _Bars:
     """One progress bar per rendered format, each closed when the next one starts."""
 
@@ -80,8 +90,10 @@ def build_command(app: App, recipes: tuple[str, ...], output: Path | None, forma
 
     For each recipe and format: output/<slug>/<slug>-<format>.mp4 (H.264/AAC, −14 LUFS), beside it
     the captions on the final timeline (.srt, for YouTube) and the thumbnail (.jpg, 1280×720).
-    A build whose recipe, media and brand have not changed is reused at once. A failing recipe
-    does not stop the others; the command then exits 1.
+    A build whose recipe, media and brand have not changed is reused at once. Otherwise only the
+    pieces that changed are rendered again (a card, a few seconds of a clip, the sound): the
+    others come from the render cache (see `mlprod cache`); `mlprod -v build` lists them.
+    A failing recipe does not stop the others; the command then exits 1.
 
     \b
     Examples:
@@ -90,6 +102,7 @@ def build_command(app: App, recipes: tuple[str, ...], output: Path | None, forma
       mlprod build recipes/entretien.yaml --format landscape -o ~/Bureau/entretien.mp4
     """
     chosen = _formats(formats)
+    verbose = bool(click.get_current_context().find_root().params.get("verbose"))
     base = app.base
     files = app.recipes(recipes)
     if output is not None and (len(files) != 1 or (chosen is not None and len(chosen) != 1)):
@@ -112,6 +125,8 @@ def build_command(app: App, recipes: tuple[str, ...], output: Path | None, forma
         done += results
         for result in results:
             click.echo(_describe(result, settings.root))
+            if verbose:
+                click.echo(_pieces(result))
     _summary(len(files), done, failed)
 
 

@@ -21,6 +21,7 @@ from mlprod.config import Settings
 from mlprod.errors import MlprodError
 from mlprod.jobs.records import stored_path, workspace_path
 from mlprod.render import ProgressFactory, RecipeBuild, Target, prepare, render_target
+from mlprod.render.assemble import Outcome
 from mlprod.render.cache import RENDERER_VERSION
 from mlprod.states import BuildStatus, Format, Quality
 from mlprod.store import Database
@@ -44,6 +45,7 @@ class BuildResult:
     render_seconds: float
     reused: bool
     build_id: int
+    outcomes: tuple[Outcome, ...] = ()  # when rendered: each piece, the sound, the thumbnail
 
 
 def build_recipe(settings: Settings, db: Database, recipe_path: Path, *,
@@ -116,7 +118,7 @@ def _build(db: Database, job: RecipeBuild, target: Target, progress: ProgressFac
         recipe=job.loaded.path, slug=job.loaded.slug, format=target.format, quality=job.quality,
         video=target.video, captions=made.captions, thumbnail=target.thumbnail,
         content_hash=target.content_hash, duration=made.duration, size_bytes=made.size_bytes,
-        render_seconds=made.render_seconds, reused=False, build_id=0)
+        render_seconds=made.render_seconds, reused=False, build_id=0, outcomes=made.outcomes)
     return replace(result, build_id=record_done(job.settings, db, result))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -46,12 +47,15 @@ def run_ffmpeg(
     progress: ProgressCallback | None = None,
     binary: str | None = None,
     error: type[MlprodError] = RenderError,
+    cancel: threading.Event | None = None,
 ) -> process.Finished:
-    """Run ffmpeg with ``args`` (inputs, filters, outputs); progress parsed from ``-progress``."""
+    """Run ffmpeg with ``args`` (inputs, filters, outputs); progress parsed from ``-progress``.
+
+    Setting ``cancel`` from another thread stops it (see :func:`mlprod.process.run`)."""
     argv: list[str | Path] = [ffmpeg_binary(binary), "-hide_banner", "-nostdin", "-y", "-v", "error"]
     on_line = None
     if progress is not None and duration:
         argv += ["-progress", "pipe:1", "-nostats"]
         on_line = _progress_parser(duration, progress)
     argv += list(args)
-    return process.run(argv, what=what, error=error, on_stdout_line=on_line)
+    return process.run(argv, what=what, error=error, on_stdout_line=on_line, cancel=cancel)

@@ -1,4 +1,4 @@
-"""Rendering: recipe → timeline → one ffmpeg pass → video, captions and thumbnail.
+"""Rendering: recipe → timeline → pieces (cached by content) → joined video, captions and thumbnail.
 
 ``prepare`` works out each format's files and content hash; ``render_target`` renders one of them.
 Render knows nothing of the database: the build workflow (mlprod/jobs/build.py) decides whether a

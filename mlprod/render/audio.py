@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlprod.errors import RenderError
-from mlprod.render.plan import MusicBed, Segment, Timeline
+from mlprod.render.plan import CutSegment, MusicBed, Timeline
 from mlprod.render.profile import AUDIO_RATE
 
 TARGET_I = -14.0
@@ -162,9 +162,8 @@ class _AudioInputs:
         return self.count - 1
 
 
-def clip_input_options(timeline: Timeline, segment: Segment) -> list[str]:
+def clip_input_options(timeline: Timeline, segment: CutSegment) -> list[str]:
     """Read only the part of the clip the segment shows (and a margin, for resampling)."""
-    assert segment.cut is not None
     options = ["-ss", f"{segment.cut.start:.3f}"] if segment.cut.start > 0 else []
     return [*options, "-t", f"{timeline.seconds(segment.frames) + INPUT_MARGIN:.3f}"]
 
@@ -173,7 +172,7 @@ def add_sound_clips(timeline: Timeline, add: AddInput) -> dict[int, int]:
     """Inputs of the clips that have sound, by segment index."""
     return {k: add(segment.cut.path, *clip_input_options(timeline, segment))
             for k, segment in enumerate(timeline.segments)
-            if segment.cut is not None and segment.cut.has_audio}
+            if isinstance(segment, CutSegment) and segment.cut.has_audio}
 
 
 def speech_graph(timeline: Timeline, clip_inputs: Mapping[int, int], gain_db: float, out: str) -> list[str]:
@@ -181,7 +180,7 @@ def speech_graph(timeline: Timeline, clip_inputs: Mapping[int, int], gain_db: fl
     statements = []
     for k, segment in enumerate(timeline.segments):
         samples = timeline.samples(segment.frames)
-        if segment.cut is not None and segment.cut.has_audio:
+        if isinstance(segment, CutSegment) and segment.cut.has_audio:
             statements.append(clip_audio(f"[{clip_inputs[k]}:a]", samples) + f"[a{k}]")
         else:
             statements.append(silence(samples) + f"[a{k}]")

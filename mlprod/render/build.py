@@ -3,23 +3,24 @@
 ``prepare`` loads the recipe and its brand and computes, for each format, where its files go and the
 build's content hash (recipe text, input files, brand, output profile, renderer version) — without
 probing anything. ``render_target`` renders one target: the sources are probed (once per recipe),
-the timeline planned, cards taken from the cache or drawn, the loudness measured (once per recipe,
-audio only) and the video rendered in one ffmpeg pass into a hidden folder beside the output; the
-files are renamed into place only when everything succeeded. A failure or Ctrl-C leaves no
-half-written file behind. Nothing here knows the database: looking up a current build, reusing it
-and recording what was made is the build workflow's (mlprod/jobs/build.py).
+the timeline planned and cut into pieces (pieces.py), each piece taken from the render cache or
+rendered, the sound likewise (its loudness measured once per recipe), and the whole joined without
+re-encoding (assemble.py) into a hidden folder beside the output; the files are renamed into place
+only when everything succeeded, then the cache is trimmed to its size limit. A failure or Ctrl-C
+leaves no half-written file behind. Nothing here knows the database: looking up a current build,
+reusing it and recording what was made is the build workflow's (mlprod/jobs/build.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import logging
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from mlprod.brand import Brand, load_brand
@@ -28,16 +29,18 @@ from mlprod.errors import MlprodError
 from mlprod.media.ffmpeg import ProgressCallback, run_ffmpeg
 from mlprod.recipe.loader import LoadedRecipe, load_recipe
 from mlprod.recipe.schema import Format, Quality
+from mlprod.render.assemble import Assembled, Outcome, Stores, assemble
 from mlprod.render.audio import AudioLevels
-from mlprod.render.cache import FileDigests, build_hash
-from mlprod.render.captions import write_ass, write_captions
-from mlprod.render.cards import render_card, render_lower_third
-from mlprod.render.graph import RenderAssets, render_args
-from mlprod.render.loudness import measure_levels, render_audio
+from mlprod.render.cache import RENDERER_VERSION, FileDigests, build_hash, evict
+from mlprod.render.captions import ass_header
+from mlprod.render.loudness import measure_levels
+from mlprod.render.piece_render import give_memory_back
+from mlprod.render.pieces import BuildPlan, plan_pieces
 from mlprod.render.plan import Timeline, plan_timeline
 from mlprod.render.profile import OutputProfile, output_profile
 from mlprod.render.sources import Sources, gather_sources, input_files
-from mlprod.render.thumbnail import make_thumbnail
+
+log = logging.getLogger(__name__)
 
 ABANDONED_AFTER = 6 * 3600  # seconds: no render of one video takes this long; its temp folder is dead
 
@@ -66,6 +69,7 @@ class Rendered:
     duration: float
     size_bytes: int
     render_seconds: float
+    outcomes: tuple[Outcome, ...] = ()   # each piece, the sound, the thumbnail: reused or rendered
 
 
 @dataclass
@@ -77,6 +81,7 @@ class RecipeBuild:
     brand: Brand
     brand_fingerprint: str
     quality: Quality
+    digests: dict[Path, str] = field(default_factory=dict)   # each input file's content
     sources: Sources | None = None
     levels: AudioLevels | None = None
 
@@ -109,7 +114,8 @@ def prepare(settings: Settings, recipe_path: Path, formats: Sequence[Format] | N
                       brand_fingerprint=brand.fingerprint(), quality=quality or loaded.recipe.output.quality)
     digests = FileDigests(settings.cache_dir)
     text = loaded.path.read_text(encoding="utf-8", errors="replace")
-    inputs = [(_relative(p, loaded.path.parent), digests.digest(p)) for p in input_files(loaded)]
+    job.digests = {p: digests.digest(p) for p in input_files(loaded)}
+    inputs = [(_relative(p, settings.root), d) for p, d in job.digests.items()]
     digests.save()
     targets = []
     for fmt in chosen:
@@ -120,10 +126,12 @@ def prepare(settings: Settings, recipe_path: Path, formats: Sequence[Format] | N
     return job, targets
 
 
-def _relative(path: Path, base: Path) -> str:
+def _relative(path: Path, root: Path) -> str:
+    """A file inside the workspace by its path from there: a moved or copied workspace keeps its
+    builds (files elsewhere stay where they are, and are named so)."""
     try:
-        return path.relative_to(base).as_posix()
-    except ValueError:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
         return str(path)
 
 
@@ -133,39 +141,53 @@ def render_target(job: RecipeBuild, target: Target, progress: ProgressFactory | 
     if job.sources is None:
         job.sources = gather_sources(job.loaded)
     timeline = plan_timeline(job.sources, job.brand, target.profile)
+    plan = plan_build(job, timeline)
     folder = target.video.parent
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(folder, target.video.stem)
     work = Path(tempfile.mkdtemp(prefix=f".{target.video.stem}.", suffix=".partial", dir=folder))
     finished = False
+    stores = Stores.under(job.settings.cache_dir)
     try:
-        video, captions, thumbnail = _render_files(job, timeline, target, work, progress)
-        if captions is not None:
-            captions.replace(target.captions)
+        made = _render_files(job, timeline, plan, stores, target, work, progress)
+        if made.captions is not None:
+            made.captions.replace(target.captions)
         else:
             target.captions.unlink(missing_ok=True)  # an older build's captions no longer match
-        thumbnail.replace(target.thumbnail)
-        video.replace(target.video)
+        made.thumbnail.replace(target.thumbnail)
+        made.video.replace(target.video)
         finished = True
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if created and not finished:
             _remove_if_empty(folder)
-    return Rendered(target=target, captions=target.captions if captions is not None else None,
+    trim_cache(job.settings, stores, plan.keys)
+    return Rendered(target=target, captions=target.captions if made.captions is not None else None,
                     duration=timeline.duration, size_bytes=target.video.stat().st_size,
-                    render_seconds=time.monotonic() - started)
+                    render_seconds=time.monotonic() - started, outcomes=made.outcomes)
 
 
-def _give_memory_back() -> None:
-    """Return freed memory (card frames, probing's decoders) to the system before the long pass.
+def plan_build(job: RecipeBuild, timeline: Timeline) -> BuildPlan:
+    """The pieces of ``timeline`` and the keys of its sound and thumbnail (pure, given the job)."""
+    return plan_pieces(timeline, subtitle_header=ass_header(job.brand, timeline.profile),
+                       brand_dir=job.brand.folder, brand_fingerprint=job.brand_fingerprint,
+                       digests=job.digests, renderer=renderer_identity(job.settings.ffmpeg))
 
-    glibc keeps freed heap for reuse — some 80 MB after drawing a 1080p card — which would count
-    against the build's memory all the while ffmpeg runs. Elsewhere this does nothing.
-    """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+@cache
+def renderer_identity(binary: str | None) -> str:
+    """mlprod's renderer version and the ffmpeg build's: another encoder may encode differently."""
+    found = run_ffmpeg(["-version"], what="asking ffmpeg its version", binary=binary)
+    return f"{RENDERER_VERSION}|{found.stdout.splitlines()[0] if found.stdout else '?'}"
+
+
+def trim_cache(settings: Settings, stores: Stores, keep: set[str]) -> None:
+    """Keep the render cache under its size limit (least recently used first; never ``keep``)."""
+    for store in stores.all():
+        store.clear_leftovers()
+    for entry in evict(stores.all(), settings.render_cache_bytes, keep):
+        log.info("render cache: removed %s (%.1f MB, unused the longest)", entry.path.name, entry.size / 1e6)
 
 
 def _remove_abandoned(folder: Path, stem: str) -> None:
@@ -181,29 +203,22 @@ def _remove_if_empty(folder: Path) -> None:
         folder.rmdir()
 
 
-def _render_files(job: RecipeBuild, timeline: Timeline, target: Target, work: Path,
-                  progress: ProgressFactory | None) -> tuple[Path, Path | None, Path]:
-    """Cards, subtitles, loudness, the one render pass, captions and thumbnail, all inside ``work``."""
-    settings, brand, profile = job.settings, job.brand, target.profile
-    cards = {k: render_card(s.card, brand, job.brand_fingerprint, profile, s.frames, settings.cache_dir)
-             for k, s in enumerate(timeline.segments) if s.card is not None}
-    overlays = tuple(render_lower_third(lt, brand, job.brand_fingerprint, profile, settings.cache_dir)
-                     for lt in timeline.lower_thirds)
-    ass = write_ass(timeline.cues, brand, profile, work / "subtitles.ass") if timeline.cues else None
-    assets = RenderAssets(cards=cards, overlays=overlays, subtitles=ass, fonts_dir=brand.title_font.parent)
-    if job.levels is None:  # the same sound for every format: measured once per recipe
-        job.levels = measure_levels(timeline, FileDigests(settings.cache_dir), settings.cache_dir,
-                                    settings.ffmpeg)
-    sound = render_audio(timeline, job.levels, work / "sound.m4a", settings.ffmpeg)
-    video = work / "video.mp4"
+def _render_files(job: RecipeBuild, timeline: Timeline, plan: BuildPlan, stores: Stores, target: Target,
+                  work: Path, progress: ProgressFactory | None) -> Assembled:
+    """Pieces, sound, join, captions and thumbnail, all inside ``work`` (pieces in the cache)."""
+    settings = job.settings
+
+    def measure() -> AudioLevels:
+        if job.levels is None:  # the same sound for every format: measured once per recipe
+            job.levels = measure_levels(timeline, FileDigests(settings.cache_dir), settings.cache_dir,
+                                        settings.ffmpeg)
+        return job.levels
+
     label = f"{job.loaded.slug} ({target.format.value})"
-    _give_memory_back()
-    run_ffmpeg(render_args(timeline, assets, sound.path, video), what=f"rendering {label}",
-               duration=timeline.duration, progress=progress(label) if progress else None,
-               binary=settings.ffmpeg)
-    captions = write_captions(timeline.cues, work / "captions.srt") if timeline.cues else None
-    thumbnail = make_thumbnail(timeline, brand, work / "thumbnail.jpg", work, settings.ffmpeg)
-    return video, captions, thumbnail
+    give_memory_back()
+    return assemble(timeline, plan, job.brand, stores, work, measure=measure, label=label,
+                    binary=settings.ffmpeg, progress=progress(label) if progress else None)
 
 
-__all__ = ["ProgressFactory", "RecipeBuild", "Rendered", "Target", "output_paths", "prepare", "render_target"]
+__all__ = ["ProgressFactory", "RecipeBuild", "Rendered", "Target", "output_paths", "plan_build", "prepare",
+           "render_target"]

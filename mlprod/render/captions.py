@@ -1,9 +1,10 @@
 """Subtitles on the final timeline: the .srt captions beside the video and the .ass file burned in.
 
 Whatever the clips' subtitle files were (.srt, .vtt, .ass, any encoding), their cues are placed on
-the final timeline by the planner; here they become one .ass document in the brand's style, so
-libass draws every line alike: the brand's bold font (looked up in the brand's fonts folder only),
-large (a share of the frame's short side), outlined, and lifted above the player's controls.
+the final timeline by the planner; the .srt beside the video holds them all, and each piece burns
+the ones shown on it from an .ass document in the brand's style, so libass draws every line alike:
+the brand's bold font (looked up in the brand's fonts folder only), large (a share of the frame's
+short side), outlined, and lifted above the player's controls.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ def ass_text(text: str) -> str:
     return "\\N".join(line.strip() for line in text.splitlines())
 
 
-def ass_document(cues: Iterable[Cue], brand: Brand, profile: OutputProfile) -> str:
-    """The burned-in subtitles, in pixels of the output frame (PlayRes = frame size)."""
+def ass_header(brand: Brand, profile: OutputProfile) -> str:
+    """The document up to its events: frame size and the brand's one style, in output pixels."""
     family, bold = font_family(brand.title_font)
     unit = profile.short_side
     size = round(brand.subtitle_size * unit)
@@ -57,8 +58,6 @@ def ass_document(cues: Iterable[Cue], brand: Brand, profile: OutputProfile) -> s
         "Brand", family, size, ass_color(brand.text_color), ass_color(brand.text_color),
         ass_color("#000000"), ass_color("#000000", 0x60), -1 if bold else 0, 0, 0, 0, 100, 100, 0, 0,
         1, outline, max(outline // 2, 1), 2, margin_h, margin_h, margin_v, 1))
-    events = [f"Dialogue: 0,{ass_time(c.start)},{ass_time(c.end)},Brand,,0,0,0,,{ass_text(c.text)}"
-              for c in sorted(cues, key=lambda c: (c.start, c.end))]
     return "\n".join([
         "[Script Info]", "ScriptType: v4.00+", f"PlayResX: {profile.width}",
         f"PlayResY: {profile.height}", "WrapStyle: 0", "ScaledBorderAndShadow: yes",
@@ -69,14 +68,19 @@ def ass_document(cues: Iterable[Cue], brand: Brand, profile: OutputProfile) -> s
         " Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
         f"Style: {style}", "",
         "[Events]",
-        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
-        *events, "",
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text", "",
     ])
 
 
-def write_ass(cues: Iterable[Cue], brand: Brand, profile: OutputProfile, path: Path) -> Path:
-    path.write_text(ass_document(cues, brand, profile), encoding="utf-8")
-    return path
+def ass_events(cues: Iterable[Cue]) -> str:
+    """One Dialogue line per cue, in time order, in the brand's style."""
+    return "".join(f"Dialogue: 0,{ass_time(c.start)},{ass_time(c.end)},Brand,,0,0,0,,{ass_text(c.text)}\n"
+                   for c in sorted(cues, key=lambda c: (c.start, c.end)))
+
+
+def ass_document(cues: Iterable[Cue], brand: Brand, profile: OutputProfile) -> str:
+    """The burned-in subtitles, in pixels of the output frame (PlayRes = frame size)."""
+    return ass_header(brand, profile) + ass_events(cues)
 
 
 def write_captions(cues: Iterable[Cue], path: Path) -> Path:

@@ -1,16 +1,15 @@
-"""Animated cards (intro, offer card, outro) and lower-third pictures, rendered once and cached.
+"""Animated cards (intro, offer card, outro) and lower-third pictures.
 
 A card is a :class:`Scene`: a background and layers (logo, title, lines) that slide and fade in one
 after another. moviepy's :class:`VideoClip` turns the scene's drawing function into frames; PyAV
-encodes them in-process to a near-lossless H.264 file under ``cache_dir/cards``, named by a hash
-of the card's text, the brand's fingerprint, size, frame count and :data:`CARDS_VERSION`. The main
-render then reads it like any clip. Nothing per-frame in Python touches the recipe's clips.
+encodes them in-process to a near-lossless H.264 intermediate, which the card's piece is then
+encoded from by ffmpeg like any clip (so every piece is encoded alike). The piece is what is
+cached, under a key of its text, logo content, brand, size, frames and :data:`CARDS_VERSION`.
+Nothing per-frame in Python touches the recipe's clips.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,12 +17,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from mlprod.brand import Brand
-from mlprod.render.cache import hash_parts
 from mlprod.render.drawing import TextStyle, load_logo, rgb, styled_text
 from mlprod.render.plan import Card, LowerThird
-from mlprod.render.profile import OutputProfile
 
-CARDS_VERSION = "cards-2"
+CARDS_VERSION = "cards-3"
 APPEAR = 0.45            # seconds a layer takes to slide and fade in
 STAGGER = 0.18           # seconds between two layers appearing
 WIPE = 0.6               # seconds the accent band takes to cross the frame
@@ -185,7 +182,8 @@ def draw_frame(scene: Scene, t: float) -> np.ndarray:
     pixels = np.asarray(frame)
     if scene.fade_out and t > scene.duration - scene.fade_out:
         k = max(scene.duration - t, 0.0) / scene.fade_out
-        pixels = (pixels * k).astype(np.uint8)
+        # in 16-bit integers: a float copy of a 1080p frame would take 50 MB for a moment
+        pixels = ((pixels.astype(np.uint16) * round(k * 256)) >> 8).astype(np.uint8)
     return pixels
 
 
@@ -199,34 +197,34 @@ def _pace(scene: Scene, duration: float) -> None:
         scene.layers = [replace(layer, appear=layer.appear * factor) for layer in scene.layers]
 
 
-def card_key(card: Card, brand_fingerprint: str, profile: OutputProfile, frames: int) -> str:
-    logo = "-"
-    if card.logo is not None and card.logo.is_file():
-        logo = hashlib.sha256(card.logo.read_bytes()).hexdigest()
-    return hash_parts(CARDS_VERSION, card.kind, card.title, card.heading, *card.lines, logo,
-                      brand_fingerprint, profile.width, profile.height, profile.fps, frames)
+def frame_state(scene: Scene, t: float) -> tuple[float, ...]:
+    """What :func:`draw_frame` depends on at ``t``: equal states draw equal pictures."""
+    wipe = float(int(scene.width * _ease(t / WIPE)))
+    layers = tuple(_ease((t - layer.appear) / APPEAR) for layer in scene.layers)
+    fade = 1.0
+    if scene.fade_out and t > scene.duration - scene.fade_out:
+        fade = max(scene.duration - t, 0.0) / scene.fade_out
+    return (wipe, *layers, fade)
 
 
-def render_card(card: Card, brand: Brand, brand_fingerprint: str, profile: OutputProfile, frames: int,
-                cache_dir: Path) -> Path:
-    """The card as a video file of exactly ``frames`` frames, from the cache or rendered now."""
-    target = cache_dir / "cards" / f"{card.kind}-{card_key(card, brand_fingerprint, profile, frames)}.mp4"
-    if target.is_file():
-        return target
-    scene = SCENES[card.kind](card, brand, profile.width, profile.height)
-    _pace(scene, frames / profile.fps)
+def draw_card(card: Card, brand: Brand, size: tuple[int, int], fps: int, frames: int, target: Path) -> Path:
+    """The card, ``size`` pixels, as a near-lossless video of exactly ``frames`` frames at ``target``.
+
+    An intermediate: the card's piece is encoded from it like a clip, by the same ffmpeg.
+    """
+    scene = SCENES[card.kind](card, brand, *size)
+    _pace(scene, frames / fps)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.mp4")
-    try:
-        _encode(scene, profile.fps, frames, tmp)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    _encode(scene, fps, frames, target)
     return target
 
 
 def _encode(scene: Scene, fps: int, frames: int, path: Path) -> None:
-    """Draw every frame through moviepy and encode it with PyAV (BT.709, like the final video)."""
+    """Draw every frame through moviepy and encode it with PyAV (BT.709, like the final video).
+
+    Most of a card holds still once its layers are in: a frame whose state is unchanged is not
+    drawn again, only encoded again.
+    """
     import av
     from moviepy import VideoClip
 
@@ -238,9 +236,14 @@ def _encode(scene: Scene, fps: int, frames: int, path: Path) -> None:
         stream.codec_context.colorspace = 1          # AVCOL_SPC_BT709
         stream.codec_context.color_primaries = 1
         stream.codec_context.color_trc = 1
+        drawn: tuple[float, ...] | None = None
+        picture = None
         for index in range(frames):
-            picture = av.VideoFrame.from_ndarray(clip.get_frame(index / fps), format="rgb24")
-            picture = picture.reformat(format="yuv420p", dst_colorspace="ITU709")
+            state = frame_state(scene, index / fps)
+            if picture is None or state != drawn:
+                picture = av.VideoFrame.from_ndarray(clip.get_frame(index / fps), format="rgb24")
+                picture = picture.reformat(format="yuv420p", dst_colorspace="ITU709")
+                drawn = state
             picture.pts = index
             for packet in stream.encode(picture):
                 container.mux(packet)
@@ -261,15 +264,15 @@ class Overlay:
     end: float
 
 
-def lower_third_image(lower: LowerThird, brand: Brand, profile: OutputProfile) -> Image.Image:
-    unit = profile.short_side
+def lower_third_image(lower: LowerThird, brand: Brand, width: int, height: int) -> Image.Image:
+    unit = min(width, height)
     name = styled_text(lower.name, TextStyle(brand.title_font, int(unit * 0.05), brand.text_color,
-                                             align="left"), profile.width * 0.6, 1)
+                                             align="left"), width * 0.6, 1)
     blocks = [name]
     if lower.role:
         blocks.append(styled_text(lower.role, TextStyle(brand.body_font, int(unit * 0.034),
                                                         brand.text_color, align="left"),
-                                  profile.width * 0.6, 2))
+                                  width * 0.6, 2))
     pad, accent = int(unit * 0.022), max(int(unit * 0.012), 3)
     width = max(b.width for b in blocks) + 2 * pad + accent
     height = sum(b.height for b in blocks) + 2 * pad
@@ -282,24 +285,13 @@ def lower_third_image(lower: LowerThird, brand: Brand, profile: OutputProfile) -
     return img
 
 
-def render_lower_third(lower: LowerThird, brand: Brand, brand_fingerprint: str, profile: OutputProfile,
-                       cache_dir: Path) -> Overlay:
-    """The lower third as a PNG (cached), placed above the subtitles' two lines at bottom left."""
-    key = hash_parts(CARDS_VERSION, "lower", lower.name, lower.role, brand_fingerprint,
-                     profile.width, profile.height)
-    target = cache_dir / "cards" / f"lower-{key}.png"
-    image = None
-    if not target.is_file():
-        image = lower_third_image(lower, brand, profile)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.png")
-        image.save(tmp)
-        tmp.replace(target)
-    else:
-        with Image.open(target) as img:
-            image = img.copy()
-    unit = profile.short_side
-    subtitle_room = 2.4 * brand.subtitle_size * unit
-    bottom = profile.height * (1 - brand.subtitle_margin_bottom) - subtitle_room
-    return Overlay(path=target, x=int(profile.width * 0.05), y=int(bottom - image.height),
+def render_lower_third(lower: LowerThird, brand: Brand, width: int, height: int, folder: Path) -> Overlay:
+    """The lower third as a PNG in ``folder``, placed above the subtitles' two lines at bottom left."""
+    image = lower_third_image(lower, brand, width, height)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "lower-third.png"
+    image.save(target)
+    subtitle_room = 2.4 * brand.subtitle_size * min(width, height)
+    bottom = height * (1 - brand.subtitle_margin_bottom) - subtitle_room
+    return Overlay(path=target, x=int(width * 0.05), y=int(bottom - image.height),
                    width=image.width, height=image.height, start=lower.start, end=lower.end)

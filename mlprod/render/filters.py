@@ -1,17 +1,17 @@
 """One source clip → frames of the output profile: the per-clip video chain, as filtergraph steps. Pure.
 
 Each function returns ``filter_complex`` statements (``"[in]filter,filter[out]"``) reading the label
-it is given and writing the label it is asked for, so the one-pass renderer and the per-piece
-renderer build the same pictures from the same description: the probed source (:class:`VideoInfo`),
+it is given and writing the label it is asked for, so every piece of a clip is built the same way
+from the same description: the probed source (:class:`VideoInfo`),
 how it fills the frame (:data:`Fit`), the output profile and the brand colour.
 
-The chain: fields woven into frames (bwdif) when the source is interlaced; timestamps from zero;
-constant frame rate (first when the source is faster: fewer frames to scale); scaled to fit without
-distortion — converting its colours to BT.709 on the way, not only relabelling them — on a blurred,
-darkened copy of itself (blurred at an eighth of the size: cheap) or on the brand colour; a
-transparent clip composited on that fill or colour, never on black; square pixels, yuv420p, BT.709
-labels; exactly the planned number of frames. Rotation needs no step: ffmpeg turns the picture as
-the file says when it decodes it (``-autorotate``, on by default).
+The chain: fields woven into frames (bwdif) when the source is interlaced; constant frame rate on
+the output grid from where reading started (:func:`on_grid`; first when the source is faster: fewer
+frames to scale); scaled to fit without distortion — converting its colours to BT.709 on the way,
+not only relabelling them — on a blurred, darkened copy of itself (blurred at an eighth of the size:
+cheap) or on the brand colour; a transparent clip composited on that fill or colour, never on black;
+square pixels, yuv420p, BT.709 labels; exactly the planned number of frames. Rotation needs no step:
+ffmpeg turns the picture as the file says when it decodes it (``-autorotate``, on by default).
 """
 
 from __future__ import annotations
@@ -132,17 +132,24 @@ def exact(frames: int) -> str:
             f"trim=end_frame={frames}")
 
 
-def clip_chain(video: VideoInfo, frame: Frame, frames: int, src: str, out: str, tag: str) -> list[str]:
-    """The whole chain for one clip: ``src`` (the decoded, trimmed input, see :func:`source_label`
-    and :func:`input_options`) → ``frames`` frames at ``out``. ``tag`` makes the intermediate
-    labels unique within one graph."""
+def on_grid(frame: Frame, skip: int) -> str:
+    """Constant frame rate on the output grid counted from where reading started (the input's
+    ``-ss``, timestamps from zero there), the first ``skip`` frames dropped: a clip read in chunks,
+    each from a few frames before it, shows the frames one pass over the whole clip would."""
+    return f"fps={frame.fps}:start_time=0,trim=start_frame={skip},setpts=PTS-STARTPTS"
+
+
+def clip_chain(video: VideoInfo, frame: Frame, frames: int, src: str, out: str, tag: str,
+               skip: int = 0) -> list[str]:
+    """The whole chain for one clip: ``src`` (the decoded input, see :func:`source_label` and
+    :func:`input_options`, read from ``skip`` output frames before the first one wanted) →
+    ``frames`` frames at ``out``. ``tag`` makes the intermediate labels unique within one graph."""
     drop_first = video.fps > frame.fps * 1.01  # fewer frames to scale when the source is faster
     steps = [DEINTERLACE] if video.interlaced else []
-    steps.append("setpts=PTS-STARTPTS")
     if drop_first:
-        steps.append(f"fps={frame.fps}")
-    statements = [f"{src}{','.join(steps)}[src{tag}]"]
+        steps.append(on_grid(frame, skip))
+    statements = [f"{src}{','.join(steps) or 'null'}[src{tag}]"]
     statements += fit(video, frame, f"[src{tag}]", f"[fit{tag}]", tag)
-    tail = "" if drop_first else f"fps={frame.fps},"
+    tail = "" if drop_first else f"{on_grid(frame, skip)},"
     statements.append(f"[fit{tag}]{tail}{exact(frames)}{out}")
     return statements

@@ -63,12 +63,34 @@ class ClipCut:
 
 
 @dataclass(frozen=True)
-class Segment:
-    kind: SegmentKind
+class CardSegment:
+    """An animated card (intro, offer, outro): drawn, not read from a clip."""
+
     start_frame: int
     frames: int
-    card: Card | None = None
-    cut: ClipCut | None = None
+    card: Card
+
+    @property
+    def kind(self) -> SegmentKind:
+        return SegmentKind(self.card.kind)
+
+
+@dataclass(frozen=True)
+class CutSegment:
+    """A part of one of the recipe's clips (``clip_index`` in ``clips:``)."""
+
+    start_frame: int
+    frames: int
+    cut: ClipCut
+    clip_index: int
+
+    @property
+    def kind(self) -> SegmentKind:
+        return SegmentKind.clip
+
+
+Segment = CardSegment | CutSegment
+"""One piece of the timeline: a card or a cut, told apart by its type."""
 
 
 @dataclass(frozen=True)
@@ -117,8 +139,8 @@ class Timeline:
     def samples(self, frames: int) -> int:
         return round(frames * AUDIO_RATE / self.fps)
 
-    def clip_segments(self) -> list[Segment]:
-        return [s for s in self.segments if s.cut is not None]
+    def clip_segments(self) -> list[CutSegment]:
+        return [s for s in self.segments if isinstance(s, CutSegment)]
 
 
 def _video_duration(source: ClipSource) -> float:
@@ -183,13 +205,13 @@ def plan_timeline(sources: Sources, brand: Brand, profile: OutputProfile) -> Tim
     cues: list[Cue] = []
     at = 0
 
-    def add(kind: SegmentKind, frames: int, card: Card | None = None, cut: ClipCut | None = None) -> None:
+    def add_card(card: Card, seconds: float) -> None:
         nonlocal at
-        segments.append(Segment(kind=kind, start_frame=at, frames=frames, card=card, cut=cut))
-        at += frames
+        segments.append(CardSegment(start_frame=at, frames=_frames(seconds, fps), card=card))
+        at += segments[-1].frames
 
     if brand.intro_seconds > 0:
-        add(SegmentKind.intro, _frames(brand.intro_seconds, fps), card=intro)
+        add_card(intro, brand.intro_seconds)
     for source in sources.clips:
         start, end = _cut_window(sources, source)
         video = source.info.video
@@ -201,11 +223,12 @@ def plan_timeline(sources: Sources, brand: Brand, profile: OutputProfile) -> Tim
         if source.cues:
             shown = window(source.cues, start, start + frames / fps)
             cues.extend(c for c in shift(shown, at / fps) if c.end - c.start >= 0.01)
-        add(SegmentKind.clip, frames, cut=cut)
+        segments.append(CutSegment(start_frame=at, frames=frames, cut=cut, clip_index=source.index))
+        at += frames
     if offer is not None and brand.offer_card_seconds > 0:
-        add(SegmentKind.offer, _frames(brand.offer_card_seconds, fps), card=offer)
+        add_card(offer, brand.offer_card_seconds)
     if brand.outro_seconds > 0:
-        add(SegmentKind.outro, _frames(brand.outro_seconds, fps), card=outro)
+        add_card(outro, brand.outro_seconds)
     timeline = Timeline(slug=sources.loaded.slug, title=sources.loaded.title, profile=profile,
                         segments=tuple(segments), lower_thirds=(), cues=tuple(cues), music=None,
                         background=brand.background)

@@ -19,7 +19,6 @@ FRAME_AT = 0.4            # the picture is taken this far into the first clip
 def grab_args(timeline: Timeline, target: Path) -> list[str]:
     """ffmpeg arguments for one representative frame, filling 1280×720 (cropped, not distorted)."""
     first = timeline.clip_segments()[0]
-    assert first.cut is not None
     at = first.cut.start + timeline.seconds(first.frames) * FRAME_AT
     width, height = SIZE
     return ["-ss", f"{at:.3f}", "-i", str(first.cut.path), "-frames:v", "1", "-vf",
@@ -59,7 +58,6 @@ def make_thumbnail(timeline: Timeline, brand: Brand, target: Path, work_dir: Pat
                    binary: str | None = None) -> Path:
     frame_path = work_dir / "thumbnail-frame.png"
     source = timeline.clip_segments()[0].cut
-    assert source is not None
     run_ffmpeg(grab_args(timeline, frame_path), what=f"taking the thumbnail's picture from {source.path}",
                binary=binary)
     with Image.open(frame_path) as frame:
