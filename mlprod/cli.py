@@ -30,6 +30,7 @@ COMMANDS = {
     "sandbox": "sandbox:sandbox_group",
     "demo": "demo:demo_command",
     "db": "db:db_group",
+    "worker": "worker:worker_command",
 }
 
 

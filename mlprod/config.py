@@ -51,6 +51,12 @@ ffmpeg = ""
 # the render cache (.mlprod/cache: rendered pieces, sound, thumbnails) is kept under this size;
 # the pieces used the longest ago go first. `mlprod cache` shows it, `mlprod cache --clean` empties it
 cache_limit_mb = 10000
+# renders on a cluster: the Celery broker (Redis) the render workers (`mlprod worker`) listen on,
+# e.g. "redis://render.example.org:6379/0"; empty means render in this process
+queue = ""
+# storage every render worker reads: a folder (the same files mounted on every machine; the
+# workspace lives inside it) or an S3-compatible bucket "s3://bucket/prefix"
+shared = ""
 """
 
 
@@ -68,6 +74,8 @@ class Settings:
     graph_url: str | None = None
     """Root URL of Meta's Graph API (Facebook and Instagram), None for Meta's own."""
     render_cache_bytes: int = DEFAULT_CACHE_LIMIT_MB * 1_000_000
+    render_queue: str | None = None    # the Celery broker of the render workers; None: in process
+    render_shared: str | None = None   # a shared folder (absolute) or an s3://bucket/prefix URL
 
     @property
     def recipes_dir(self) -> Path:
@@ -91,8 +99,17 @@ class Settings:
         return self.root / STATE_DIR
 
     @property
+    def shared_folder(self) -> Path | None:
+        """The folder every render worker reads, when the shared storage is a folder."""
+        if self.render_shared is None or self.render_shared.startswith("s3://"):
+            return None
+        return Path(self.render_shared)
+
+    @property
     def cache_dir(self) -> Path:
-        return self.state_dir / "cache"
+        """The render cache; on a shared folder, the one every worker and builder shares."""
+        shared = self.shared_folder
+        return shared / "cache" if shared is not None else self.state_dir / "cache"
 
     @property
     def token_file(self) -> Path:
@@ -184,6 +201,8 @@ def settings_for(
     ffmpeg = env.get("MLPROD_FFMPEG") or str(render.get("ffmpeg") or "") or None
     secret = yt.get("client_secret")
     graph_url = env.get("MLPROD_GRAPH_URL") or str(fb.get("url") or "") or None
+    queue = env.get("MLPROD_RENDER_QUEUE") or str(render.get("queue") or "") or None
+    shared = env.get("MLPROD_RENDER_SHARED") or str(render.get("shared") or "") or None
     return Settings(
         root=root,
         database_url=db_url,
@@ -195,4 +214,25 @@ def settings_for(
         graph_url=graph_url.rstrip("/") if graph_url else None,
         render_cache_bytes=_cache_limit(render.get("cache_limit_mb", DEFAULT_CACHE_LIMIT_MB),
                                         f"{config}: render.cache_limit_mb"),
+        render_queue=_queue_url(queue, config),
+        render_shared=_shared(shared, root, config),
     )
+
+
+def _queue_url(value: str | None, config: Path) -> str | None:
+    if value is not None and not value.startswith(("redis://", "rediss://")):
+        raise ConfigError(f"{config}: render.queue (or MLPROD_RENDER_QUEUE): {value!r} is not a Redis URL"
+                          " — use e.g. redis://render.example.org:6379/0, or leave it empty to render here")
+    return value
+
+
+def _shared(value: str | None, root: Path, config: Path) -> str | None:
+    """An s3:// URL as it is; a folder made absolute (relative to the workspace)."""
+    if value is None or value.startswith("s3://"):
+        if value is not None and len(value) <= len("s3://"):
+            raise ConfigError(f"{config}: render.shared: {value!r} names no bucket — use s3://bucket/prefix")
+        return value
+    if "://" in value:
+        raise ConfigError(f"{config}: render.shared (or MLPROD_RENDER_SHARED): {value!r} is neither a folder"
+                          " nor an s3:// URL — name the shared folder, or s3://bucket/prefix")
+    return str((root / value).resolve())

@@ -109,6 +109,7 @@ def _reuse(db: Database, job: RecipeBuild, target: Target, row: Build) -> BuildR
 def _build(db: Database, job: RecipeBuild, target: Target, progress: ProgressFactory | None) -> BuildResult:
     started = time.monotonic()
     try:
+        _render_pieces_elsewhere(job, target, progress)
         made = render_target(job, target, progress)
     except MlprodError as err:
         record_failed(job.settings, db, job.loaded.path, job.loaded.slug, target.format, job.quality,
@@ -120,6 +121,15 @@ def _build(db: Database, job: RecipeBuild, target: Target, progress: ProgressFac
         content_hash=target.content_hash, duration=made.duration, size_bytes=made.size_bytes,
         render_seconds=made.render_seconds, reused=False, build_id=0, outcomes=made.outcomes)
     return replace(result, build_id=record_done(job.settings, db, result))
+
+
+def _render_pieces_elsewhere(job: RecipeBuild, target: Target, progress: ProgressFactory | None) -> None:
+    """With ``render.queue`` set, the render workers make the pieces; this machine joins them."""
+    if job.settings.render_queue is None:
+        return
+    from mlprod.cluster.build import render_pieces  # Celery is imported for a cluster build only
+
+    render_pieces(job, target, progress)
 
 
 def other_owner(settings: Settings, db: Database, recipe: Path, video: Path) -> str | None:
