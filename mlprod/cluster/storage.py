@@ -160,7 +160,7 @@ class S3Bucket:
             partial.unlink(missing_ok=True)
 
     def local(self, ref: Path) -> Path:
-        dest = self.scratch / "inputs" / ref
+        dest = self.scratch / ref  # ref starts with inputs/
         if ref.parts[:2] == ("inputs", "dirs"):
             if not dest.is_dir():
                 prefix = self._name(ref.as_posix()) + "/"
