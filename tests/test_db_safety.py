@@ -29,15 +29,18 @@ OURS = "0006_intake_once"
 
 
 def database_before(url: str, revision: str) -> None:
-    """A database migrated to every head but ``revision``: what an older mlprod left."""
+    """A database migrated to every revision but ``revision`` and those that need it: what an older
+    mlprod left."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
     engine = make_engine(url)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        for head in ScriptDirectory.from_config(cfg).get_heads():
-            if head != revision:
-                command.upgrade(cfg, head)
+        for known in script.walk_revisions():
+            ancestors = {r.revision for r in script.revision_map.iterate_revisions(known.revision, "base")}
+            if revision not in ancestors:
+                command.upgrade(cfg, known.revision)
     engine.dispose()
 
 

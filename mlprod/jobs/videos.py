@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from mlprod.errors import ReportError
 from mlprod.jobs.report import known_videos
 from mlprod.report import Classified, Kind, Source, known_theme
@@ -62,7 +64,7 @@ def set_label(db: Database, youtube_id: str, *, kind: Kind | None = None, theme:
         if youtube_id not in known_videos(session):
             raise ReportError(f"{youtube_id}: no video with this id in the database — `mlprod videos list`"
                               " shows the ids (run `mlprod stats sync` first for the channel's older videos)")
-        label = session.get(VideoLabel, youtube_id)
+        label = session.scalars(select(VideoLabel).where(VideoLabel.youtube_id == youtube_id)).first()
         if clear:
             if label is not None:
                 session.delete(label)

@@ -3,6 +3,9 @@
 A SQLite file is refused when empty (0 bytes) or damaged, with what to do; a new one is created
 whole under a temporary name and linked into place, so no process ever sees it half-made; and an
 existing one is copied into ``backups/`` beside it before any migration changes its tables.
+
+Every session is bound to one site (:mod:`mlprod.store.sites`): a command sees and writes its own
+site's records only. The regional report alone opens the database over every site, read-only.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mlprod.errors import StoreError
 from mlprod.store.backup import backup_before_migration, damaged, is_damage, refuse_empty, sqlite_file
+from mlprod.store.sites import DEFAULT_SITE, SiteBinding, bind_sessions, check_site_name, site_models
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
@@ -103,8 +107,14 @@ def _create_whole(path: Path) -> None:
 
 @dataclass
 class Database:
+    """The database as one site sees it (``site``), or as the regional report reads it: every site,
+    read-only (``site`` None)."""
+
     engine: Engine
     sessions: sessionmaker[Session]
+    site: str | None = DEFAULT_SITE
+    read_only: bool = False
+    owns_engine: bool = True
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -119,11 +129,42 @@ class Database:
             raise
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self.owns_engine:
+            self.engine.dispose()
+
+    def sites(self) -> list[str]:
+        """The sites that hold records (only the regional report, over every site, may ask)."""
+        if self.site is not None:
+            raise StoreError(f"database: site {self.site!r} cannot list the other sites — only"
+                             " `mlprod report --network` reads every site")
+        import mlprod.store.models  # noqa: F401 - every model that holds sites' records, known
+
+        found: set[str] = set()
+        with self.transaction() as session:
+            for model in site_models():
+                found.update(session.scalars(select(model.site).distinct()))
+        return sorted(found)
+
+    def for_site(self, site: str) -> Database:
+        """One site's records, read-only, on the same connection pool (regional report only)."""
+        if self.site is not None:
+            raise StoreError(f"database: site {self.site!r} cannot open another site's records")
+        return _bound(self.engine, SiteBinding(site, read_only=True), owns_engine=False)
 
 
-def open_database(url: str) -> Database:
-    """Open (creating and migrating as needed) the database at ``url``."""
+def _bound(engine: Engine, binding: SiteBinding, *, owns_engine: bool = True) -> Database:
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    bind_sessions(sessions, binding)
+    return Database(engine, sessions, binding.site, binding.read_only, owns_engine)
+
+
+def open_database(url: str, site: str = DEFAULT_SITE, *, every_site: bool = False) -> Database:
+    """Open (creating and migrating as needed) the database at ``url``, bound to ``site``.
+
+    ``every_site``: read every site's records, read-only (`mlprod report --network`); ``site`` is
+    then ignored.
+    """
+    binding = SiteBinding(None, read_only=True) if every_site else SiteBinding(check_site_name(site, "site"))
     shown = url.split("@")[-1]  # never print a password
     path = sqlite_file(url)
     try:
@@ -144,4 +185,4 @@ def open_database(url: str) -> Database:
         raise StoreError(f"database {shown}: {err} — check MLPROD_DATABASE_URL") from err
     except SQLAlchemyError as err:
         raise StoreError(f"database {shown}: {err} — check MLPROD_DATABASE_URL") from err
-    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+    return _bound(engine, binding)

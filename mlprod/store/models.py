@@ -2,6 +2,11 @@
 
 Closed sets (statuses, kinds, states, platforms) are the StrEnums of :mod:`mlprod.states`: their
 columns are plain VARCHARs in the database and read back as enum members (:func:`enum_column`).
+
+Every model that holds one site's records inherits :class:`~mlprod.store.sites.SiteMixin` (sessions
+see and write their own site's rows only; keys and indexes start with ``site``). Not a site's:
+``submission_numbers``, the installation's sequence of submission numbers (sub-2026-0042 names one
+submission in the whole region).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from mlprod.states import (
     UploadStatus,
     VideoKind,
 )
+from mlprod.store.sites import SiteMixin, site_key
 
 
 def utcnow() -> dt.datetime:
@@ -56,12 +62,13 @@ class Base(DeclarativeBase):
     }
 
 
-class Build(Base):
+class Build(SiteMixin, Base):
     """One rendered artifact for one recipe and one format."""
 
     __tablename__ = "builds"
+    __table_args__ = (Index("ix_builds_site_recipe", "site", "recipe"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipe: Mapped[str] = mapped_column(String(500), index=True)  # path relative to the workspace
+    recipe: Mapped[str] = mapped_column(String(500))  # path relative to the workspace
     slug: Mapped[str] = mapped_column(String(200))
     format: Mapped[Format] = mapped_column(enum_column(Format))
     quality: Mapped[Quality] = mapped_column(enum_column(Quality))
@@ -79,7 +86,7 @@ class Build(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Publication(Base):
+class Publication(SiteMixin, Base):
     """One build on one platform (DESIGN.md, "publication"): its id there, state, schedule, link.
 
     Created when the platform confirms the upload (or when mlprod finds the video it published
@@ -89,9 +96,12 @@ class Publication(Base):
     """
 
     __tablename__ = "publications"
-    __table_args__ = (UniqueConstraint("platform", "remote_id"),)
+    __table_args__ = (
+        UniqueConstraint("site", "platform", "remote_id", name="uq_publications_site_remote_id"),
+        Index("ix_publications_site_recipe", "site", "recipe"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipe: Mapped[str] = mapped_column(String(500), index=True)  # path relative to the workspace
+    recipe: Mapped[str] = mapped_column(String(500))  # path relative to the workspace
     platform: Mapped[PlatformName] = mapped_column(enum_column(PlatformName))
     remote_id: Mapped[str] = mapped_column(String(100))  # the platform's id: a YouTube video id…
     build_id: Mapped[int | None] = mapped_column(ForeignKey("builds.id", ondelete="SET NULL"))
@@ -113,12 +123,13 @@ class Publication(Base):
     build: Mapped[Build | None] = relationship()
 
 
-class UploadSession(Base):
+class UploadSession(SiteMixin, Base):
     """A resumable upload in progress, persisted so a killed process resumes instead of restarting."""
 
     __tablename__ = "upload_sessions"
+    __table_args__ = (Index("ix_upload_sessions_site_recipe", "site", "recipe"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipe: Mapped[str] = mapped_column(String(500), index=True)
+    recipe: Mapped[str] = mapped_column(String(500))
     platform: Mapped[PlatformName] = mapped_column(enum_column(PlatformName), default=PlatformName.youtube)
     build_id: Mapped[int | None] = mapped_column(ForeignKey("builds.id", ondelete="SET NULL"))
     session_url: Mapped[str] = mapped_column(Text)
@@ -131,34 +142,38 @@ class UploadSession(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class QuotaSpend(Base):
-    """The quota ledger: units spent per API call, by Pacific-time day."""
+class QuotaSpend(SiteMixin, Base):
+    """The quota ledger: units spent per API call, by Pacific-time day (per site: each site's
+    channel is signed in through its own Google Cloud project, which has its own quota)."""
 
     __tablename__ = "quota_ledger"
+    __table_args__ = (Index("ix_quota_ledger_site_day", "site", "day"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date, index=True)  # America/Los_Angeles
+    day: Mapped[dt.date] = mapped_column(Date)  # America/Los_Angeles
     method: Mapped[str] = mapped_column(String(80))
     units: Mapped[int]
     spent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class ChannelSnapshot(Base):
+class ChannelSnapshot(SiteMixin, Base):
     """channels.list statistics on a date (the subscriber count is rounded by YouTube)."""
 
     __tablename__ = "channel_snapshots"
+    __table_args__ = (Index("ix_channel_snapshots_site_day", "site", "day"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     taken_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
     subscriber_count: Mapped[int | None] = mapped_column(BigInteger)
     subscriber_count_hidden: Mapped[bool] = mapped_column(default=False)
     view_count: Mapped[int] = mapped_column(BigInteger, default=0)
     video_count: Mapped[int] = mapped_column(default=0)
 
 
-class DailyMetric(Base):
+class DailyMetric(SiteMixin, Base):
     """Channel-wide Analytics figures for one day."""
 
     __tablename__ = "daily_metrics"
+    site: Mapped[str] = site_key()
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     views: Mapped[int] = mapped_column(BigInteger, default=0)
     minutes_watched: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -167,13 +182,14 @@ class DailyMetric(Base):
     synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class VideoMetric(Base):
+class VideoMetric(SiteMixin, Base):
     """Per-video Analytics figures for one day (days without any figure for the video have no row)."""
 
     __tablename__ = "video_metrics"
-    __table_args__ = (UniqueConstraint("youtube_id", "day"), Index("ix_video_metrics_day", "day"))
+    __table_args__ = (UniqueConstraint("site", "youtube_id", "day", name="uq_video_metrics_site_video_day"),
+                      Index("ix_video_metrics_site_day", "site", "day"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    youtube_id: Mapped[str] = mapped_column(String(64), index=True)
+    youtube_id: Mapped[str] = mapped_column(String(64))
     day: Mapped[dt.date] = mapped_column(Date)
     views: Mapped[int] = mapped_column(BigInteger, default=0)
     minutes_watched: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -182,7 +198,7 @@ class VideoMetric(Base):
     synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class SyncState(Base):
+class SyncState(SiteMixin, Base):
     """Where `mlprod stats sync` stands for the channel: one row, advanced with every chunk it stores.
 
     ``synced_through`` is the last day whose Analytics figures are in ``daily_metrics``; the days after
@@ -192,8 +208,9 @@ class SyncState(Base):
     """
 
     __tablename__ = "stats_sync_state"
+    __table_args__ = (UniqueConstraint("site", "channel_id", name="uq_stats_sync_state_site_channel"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel_id: Mapped[str] = mapped_column(String(64), unique=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
     channel_title: Mapped[str] = mapped_column(String(200), default="")
     channel_started: Mapped[dt.date] = mapped_column(Date)
     synced_through: Mapped[dt.date | None] = mapped_column(Date)
@@ -202,25 +219,27 @@ class SyncState(Base):
     last_sync_at: Mapped[dt.datetime | None]
 
 
-class ChannelVideo(Base):
+class ChannelVideo(SiteMixin, Base):
     """Any video of the channel seen in the statistics, ours or not: its title and publication."""
 
     __tablename__ = "channel_videos"
+    site: Mapped[str] = site_key()
     youtube_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     published_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class ChannelPlaylist(Base):
+class ChannelPlaylist(SiteMixin, Base):
     """A playlist of the channel (the theme of the tutorials in it)."""
 
     __tablename__ = "channel_playlists"
+    site: Mapped[str] = site_key()
     playlist_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     title: Mapped[str] = mapped_column(String(200), default="")
 
 
-class Invitation(Base):
+class Invitation(SiteMixin, Base):
     """An employer's invitation link (the token is signed; this row allows revoking it)."""
 
     __tablename__ = "invitations"
@@ -232,7 +251,7 @@ class Invitation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Submission(Base):
+class Submission(SiteMixin, Base):
     """What an employer sent through the web page: offer fields, clips, consent."""
 
     __tablename__ = "submissions"
@@ -266,7 +285,7 @@ class SubmissionNumber(Base):
     last: Mapped[int]
 
 
-class SubmissionFile(Base):
+class SubmissionFile(SiteMixin, Base):
     __tablename__ = "submission_files"
     __table_args__ = (Index("ix_submission_files_submission", "submission_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -281,7 +300,7 @@ class SubmissionFile(Base):
     submission: Mapped[Submission] = relationship(back_populates="files")
 
 
-class VideoLabel(Base):
+class VideoLabel(SiteMixin, Base):
     """Staff's word on a channel video (`mlprod videos set`): it wins over what the title suggests.
 
     ``kind`` None leaves the kind to the other sources; ``theme`` is a theme key of
@@ -289,6 +308,7 @@ class VideoLabel(Base):
     """
 
     __tablename__ = "video_labels"
+    site: Mapped[str] = site_key()
     youtube_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[LabelKind | None] = mapped_column(enum_column(LabelKind))
     theme: Mapped[str | None] = mapped_column(String(200))
