@@ -69,17 +69,22 @@ class MlprodGroup(click.Group):
 @click.version_option(__version__, prog_name="mlprod")
 @click.option("-C", "--workspace", type=click.Path(path_type=Path), envvar="MLPROD_WORKSPACE",
               help="Run as if started in this folder (default: the current folder).")
+@click.option("--site", metavar="NAME",
+              help="In a regional installation, the Mission Locale to work for (a [sites.NAME] of"
+                   " mlprod.toml; default: MLPROD_SITE, else the workspace's site setting).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every command mlprod runs.")
 @click.pass_context
-def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool) -> None:
+def cli(ctx: click.Context, workspace: Path | None, site: str | None, quiet: bool, verbose: bool) -> None:
     """mlprod: from recipes to the ML Prod YouTube channel.
 
     Write a recipe (YAML) for each video in recipes/, check it with `mlprod validate`,
     render it with `mlprod build`, put it online with `mlprod publish`.
+
+    In a regional installation each command works for one site: mlprod --site salon build …
     """
     setup_logging(verbose)
-    ctx.obj = App(workspace=workspace, quiet=quiet)
+    ctx.obj = App(workspace=workspace, quiet=quiet, site=site)
 
 
 class _Terminal(logging.StreamHandler):

@@ -136,7 +136,7 @@ def run_demo(folder: Path | None, say: Say) -> DemoResult:
     result = DemoResult(root=settings.root)
     say(f"1. Workspace created in {settings.root}")
     _prepare(settings, say, result)
-    db = open_database(settings.database_url)
+    db = open_database(settings.database_url, settings.site)
     try:
         _build(settings, db, result.recipes, say, "5.")
         with _sandbox(settings, say, result) as sandboxed:

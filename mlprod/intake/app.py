@@ -196,7 +196,7 @@ def create_app(settings: Settings, options: IntakeOptions | None = None,
     """The ASGI app for ``settings``' workspace (it opens the database unless given one)."""
     options = options or load_intake_options(settings)
     own_db = db is None
-    database = db or open_database(settings.database_url)
+    database = db or open_database(settings.database_url, settings.site)
     intake = Intake(settings=settings, options=options, db=database,
                     signer=Signer.for_settings(settings), templates=_templates())
 

@@ -23,8 +23,9 @@ from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mlprod.errors import StoreError
+from mlprod.site_names import DEFAULT_SITE, check_site_name
 from mlprod.store.backup import backup_before_migration, damaged, is_damage, refuse_empty, sqlite_file
-from mlprod.store.sites import DEFAULT_SITE, SiteBinding, bind_sessions, check_site_name, site_models
+from mlprod.store.sites import SiteBinding, bind_sessions, site_models
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000

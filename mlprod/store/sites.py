@@ -20,7 +20,6 @@ The database's own connection (``Database.engine``) is not bound: only migration
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,14 +38,9 @@ from sqlalchemy.orm import (
 from sqlalchemy.sql import Delete, Insert, Select, Update, visitors
 from sqlalchemy.sql.expression import TableClause
 
-from mlprod.errors import ConfigError, StoreError
+from mlprod.errors import StoreError
+from mlprod.site_names import DEFAULT_SITE, SITE_LENGTH
 
-DEFAULT_SITE = "default"
-"""The site of a single-site workspace, and of every record written before sites existed."""
-SITE_LENGTH = 40
-SITE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-SITE_NAME_RULE = ("a site name is 1 to 40 lowercase letters, digits and hyphens, starting and ending"
-                  " with a letter or digit, e.g. salon or istres-ouest")
 _MARK = "mlprod_site"  # in the site column's info: how a Table is known to hold sites' records
 _BINDING = "mlprod_site_binding"  # in each bound session's info
 
@@ -86,13 +80,6 @@ def holds_sites(table: Any) -> bool:
     columns = getattr(table, "c", None)
     site = columns.get("site") if columns is not None else None
     return isinstance(site, Column) and bool(site.info.get(_MARK))
-
-
-def check_site_name(name: str, source: str) -> str:
-    """``name`` if it is a valid site name, else a ConfigError naming ``source`` (the setting)."""
-    if not SITE_NAME.match(name):
-        raise ConfigError(f"{source}: {name!r} is not a site name — {SITE_NAME_RULE}")
-    return name
 
 
 @dataclass(frozen=True)
