@@ -16,7 +16,7 @@ from mlprod.workspace import init_workspace
 
 # Every fixture module, listed once: test modules never list plugins themselves.
 pytest_plugins = ["sandbox_fixtures", "intake_fixtures", "publish_fixtures", "meta_fixtures",
-                  "cluster_fixtures"]
+                  "cluster_fixtures", "sites_fixtures"]
 
 POSTGRES_URL = os.environ.get("MLPROD_TEST_POSTGRES_URL")
 
@@ -25,7 +25,8 @@ POSTGRES_URL = os.environ.get("MLPROD_TEST_POSTGRES_URL")
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own overrides must not leak into tests."""
     for name in ("MLPROD_DATABASE_URL", "MLPROD_YOUTUBE_URL", "MLPROD_UPLOAD_CHUNK_SIZE",
-                 "MLPROD_WORKSPACE", "MLPROD_GRAPH_URL", "MLPROD_RENDER_QUEUE", "MLPROD_RENDER_SHARED"):
+                 "MLPROD_WORKSPACE", "MLPROD_GRAPH_URL", "MLPROD_RENDER_QUEUE", "MLPROD_RENDER_SHARED",
+                 "MLPROD_SITE"):
         monkeypatch.delenv(name, raising=False)
 
 
