@@ -3,6 +3,10 @@
 The workflow around :mod:`mlprod.report`, which only computes and draws from plain data: here are
 the handful of queries (sums done by SQL), the sync state that bounds the period, and the file
 written whole or not at all.
+
+`mlprod report --network` (:func:`write_network_report`) is the one reader of every site: it is
+given the database over every site, read-only, and reads each site through that site's own
+read-only view with the same code as a site's report.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from mlprod.clock import PARIS, paris_today
 from mlprod.config import Settings
 from mlprod.errors import ReportError
 from mlprod.files import write_atomic
+from mlprod.french import fr_date
 from mlprod.report import (
     Classified,
     Kind,
@@ -34,6 +39,7 @@ from mlprod.report import (
     resolve_period,
 )
 from mlprod.report.figures import DayRow
+from mlprod.report.network import NO_STATISTICS, NOT_IN_PERIOD, SiteFigures, network_figures, render_network
 from mlprod.report.period import NO_DATA, NOTHING_DELIVERED
 from mlprod.states import PlatformName, VideoKind
 from mlprod.store import Database
@@ -91,13 +97,74 @@ def write_report(settings: Settings, db: Database, output: Path, start: dt.date 
         output = output / f"rapport-{figures.period.start}_{figures.period.end}.html"
     kind = report_format(output)
     figures = figures or build_figures(db, start, end, today)
-    content = render_report(figures, kind)
+    return _write(output, render_report(figures, kind))
+
+
+def _target(settings: Settings, output: Path, name: str) -> Path:
+    """``output`` made absolute (relative: to the workspace); a folder or a path without extension
+    gets ``name`` in it."""
+    output = output if output.is_absolute() else settings.root / output
+    return output / name if output.is_dir() or not output.suffix else output
+
+
+def _write(output: Path, content: bytes) -> Path:
     try:
         write_atomic(output, content)
     except OSError as err:
         raise ReportError(f"{output}: cannot write the report ({err.strerror}) — choose another -o"
                           " path") from err
     return output
+
+
+def write_network_report(settings: Settings, db: Database, output: Path, start: dt.date | None,
+                         end: dt.date | None, *, today: dt.date | None = None) -> Path:
+    """Write the regional report (every site side by side) to ``output`` (.html, .pdf or .csv; a
+    folder, or a path without extension, gets ``reseau-START_END.html``).
+
+    ``db`` is the database over every site, read-only (``open_database(url, every_site=True)``).
+    The period is the one asked, else every day that all the sites with statistics have delivered.
+    """
+    today = today or paris_today()
+    sites = _network_sites(settings, db)
+    states = {site: sync_state(db.for_site(site)) for site in sites}
+    held = [s for s in states.values() if s is not None and s.synced_through is not None]
+    if not held:
+        raise ReportError("no site holds channel statistics yet — run `mlprod --site NAME stats sync` for"
+                          " each site (its figures come from its own channel), then `mlprod report"
+                          " --network` again")
+    first = max(s.channel_started for s in held)
+    through = min(s.synced_through for s in held if s.synced_through is not None)
+    if start is None and end is None and first > through:
+        raise ReportError(f"the sites' statistics have no day in common (one site's start on {first}, another"
+                          f" site's stop on {through}) — choose the period with --from and --to")
+    period = resolve_period(min(s.channel_started for s in held),
+                            max(s.synced_through for s in held if s.synced_through is not None),
+                            start or first, end or through, today)
+    lines = [_site_figures(settings, db, site, states[site], period, today) for site in sites]
+    figures = network_figures(period, lines, today)
+    output = _target(settings, output, f"reseau-{period.start}_{period.end}.html")
+    return _write(output, render_network(figures, report_format(output)))
+
+
+def _network_sites(settings: Settings, db: Database) -> list[str]:
+    """The declared sites in mlprod.toml's order, then any other site that holds statistics."""
+    declared = [info.name for info in settings.sites]
+    others = [site for site in db.sites() if site not in declared
+              and sync_state(db.for_site(site)) is not None]
+    return declared + others if declared or others else [settings.site]
+
+
+def _site_figures(settings: Settings, db: Database, site: str, state: SyncState | None, period: Period,
+                  today: dt.date) -> SiteFigures:
+    title = settings.site_info(site).title
+    if state is None or state.synced_through is None:
+        return SiteFigures(site, title, problem=NO_STATISTICS.format(site=site))
+    try:
+        figures = build_figures(db.for_site(site), period.start, period.end, today)
+    except ReportError:
+        held = f"{fr_date(state.channel_started)} au {fr_date(state.synced_through)}"
+        return SiteFigures(site, title, problem=f"{NOT_IN_PERIOD} (elles vont du {held})")
+    return SiteFigures(site, title, figures)
 
 
 def load_report_data(db: Database, state: SyncState, period: Period) -> ReportData:
