@@ -136,14 +136,17 @@ def test_a_period_with_days_not_delivered_yet(region: Region, tmp_path: Path) ->
     assert "" not in rows  # no site's period is whole: no total to add up
 
 
-@pytest.mark.parametrize(("args", "message"), [
+BAD_REQUESTS = [
     (["--from", "2999-01-01"], "--from 2999-01-01 is in the future"),
     (["--from", END, "--to", START], f"--to {START} is before --from {END} — swap the two dates"),
     (["-o", "reseau.txt"], "unknown report format '.txt'"),
-])
-def test_bad_requests_say_what_to_do(region: Region, args: list[str], message: str) -> None:
-    result = region.cli(None, "report", "--network", *args)
-    assert result.exit_code == 1 and message in result.output
+]
+
+
+def test_bad_requests_say_what_to_do(region: Region) -> None:
+    for args, message in BAD_REQUESTS:
+        result = region.cli(None, "report", "--network", *args)
+        assert result.exit_code == 1 and message in result.output, args
     assert not list((region.root / "output").glob("reseau*"))
 
 

@@ -49,6 +49,6 @@ def report_command(app: App, start: dt.datetime | None, end: dt.datetime | None,
         path = write_network_report(app.settings, app.every_site(), target, _day(start), _day(end))
     else:
         target = output.resolve() if output is not None else app.settings.output_dir
-        app.settings.check_own_file(target, "folder")
+        app.settings.check_own_file(target, "report")
         path = write_report(app.settings, app.db, target, _day(start), _day(end))
     click.echo(f"Report written to {path}")

@@ -16,6 +16,12 @@ The regional report is the one reader of every site (:func:`open_database` ``eve
 its sessions are read-only, checked here and, on PostgreSQL, by the server too.
 
 The database's own connection (``Database.engine``) is not bound: only migrations and tests use it.
+
+Adding a table that holds a site's records: its model inherits ``SiteMixin`` (``site_key()`` when
+its primary key is a natural key), its unique keys and indexes start with ``site``, and its
+migration creates the column itself, as 0009_sites does:
+``sa.Column("site", sa.String(40), nullable=False, server_default="default")``. A table that is
+the installation's (a shared sequence, like ``submission_numbers``) has no site column.
 """
 
 from __future__ import annotations
