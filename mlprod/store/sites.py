@@ -26,6 +26,7 @@ the installation's (a shared sequence, like ``submission_numbers``) has no site 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -146,8 +147,7 @@ def _bind_statement(state: ORMExecuteState) -> None:
         if isinstance(statement, Update):
             _refuse_moving(state, statement, binding)
         if state.is_orm_statement:
-            state.statement = statement.options(with_loader_criteria(
-                SiteMixin, lambda cls: cls.site == site, include_aliases=True))
+            state.statement = statement.options(_site_criteria(site))
         elif isinstance(statement, Select):
             names = sorted({t.name for t in _tables(statement) if holds_sites(t)})
             if names:
@@ -158,6 +158,13 @@ def _bind_statement(state: ORMExecuteState) -> None:
     else:
         raise _refused(binding, "it is raw SQL (text()), which cannot be bound to a site — write it with"
                                 " select(), insert(), update() or delete() on the mapped classes")
+
+
+@functools.lru_cache(maxsize=64)
+def _site_criteria(site: str) -> Any:
+    """``site = <site>`` on every SiteMixin model of a statement; made once per site (building the
+    option costs more than the rest of the hook)."""
+    return with_loader_criteria(SiteMixin, lambda cls: cls.site == site, include_aliases=True)
 
 
 def _tables(statement: Select[Any]) -> Iterable[TableClause]:
