@@ -304,7 +304,8 @@ def _upgrade(url: str, *revisions: str) -> None:
     engine.dispose()
 
 
-BEFORE_SITES = ("0003_stats", "0004_intake", "0005_video_labels", "0006_intake_once", "0007_publications")
+BEFORE_SITES = ("0003_stats", "0004_intake", "0005_video_labels", "0006_intake_once", "0007_publications",
+                "0008_platform_stats")
 
 
 def test_records_written_before_sites_become_the_default_sites(database_url: str) -> None:

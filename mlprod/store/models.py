@@ -315,7 +315,7 @@ class VideoLabel(SiteMixin, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class PlatformFollowers(Base):
+class PlatformFollowers(SiteMixin, Base):
     """A platform's followers on a day (Paris), as `mlprod stats sync` read them: Facebook, Instagram…
 
     YouTube's subscribers have their own tables (``daily_metrics``, ``channel_snapshots``), made from
@@ -324,7 +324,7 @@ class PlatformFollowers(Base):
     """
 
     __tablename__ = "platform_followers"
-    __table_args__ = (UniqueConstraint("platform", "day"),)
+    __table_args__ = (UniqueConstraint("site", "platform", "day", name="uq_platform_followers_site_day"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[PlatformName] = mapped_column(enum_column(PlatformName))
     day: Mapped[dt.date] = mapped_column(Date)
@@ -332,15 +332,16 @@ class PlatformFollowers(Base):
     synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class PublicationViews(Base):
+class PublicationViews(SiteMixin, Base):
     """One publication's views since it was posted (a lifetime total), as read on a day (Paris).
 
     The views a post brought in a period are the difference between two days' totals.
     """
 
     __tablename__ = "publication_views"
-    __table_args__ = (UniqueConstraint("platform", "remote_id", "day"),
-                      Index("ix_publication_views_day", "day"))
+    __table_args__ = (UniqueConstraint("site", "platform", "remote_id", "day",
+                                       name="uq_publication_views_site_remote_id_day"),
+                      Index("ix_publication_views_site_day", "site", "day"))
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[PlatformName] = mapped_column(enum_column(PlatformName))
     remote_id: Mapped[str] = mapped_column(String(100))

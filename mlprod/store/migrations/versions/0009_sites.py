@@ -5,7 +5,7 @@ which keeps working unchanged). Keys and indexes that were the workspace's becom
 a day of statistics, a YouTube id, a recipe's builds are (site, …).
 
 Revision ID: 0009_sites
-Revises: 0001, through every branch that made the tables it changes (0003 to 0007): it merges them,
+Revises: 0001, through every branch that made the tables it changes (0003 to 0008): it merges them,
 so that it runs after them whatever order Alembic picks. (Alembic's ``depends_on`` cannot say this
 for siblings of one branch point: the upgrade fails keeping its versions table.) A branch that
 adds a site's table later creates it with the ``site`` column itself, see mlprod/store/sites.py.
@@ -29,7 +29,8 @@ from alembic import op
 from sqlalchemy.exc import SAWarning
 
 revision = "0009_sites"
-down_revision = ("0003_stats", "0004_intake", "0005_video_labels", "0006_intake_once", "0007_publications")
+down_revision = ("0003_stats", "0004_intake", "0005_video_labels", "0006_intake_once", "0007_publications",
+                 "0008_platform_stats")
 branch_labels = None
 depends_on = None
 
@@ -54,6 +55,11 @@ REKEYED: dict[str, tuple[list[str], str, list[str], list[tuple[str, str, str | N
                       [("ix_video_metrics_day", "day", "ix_video_metrics_site_day"),
                        ("ix_video_metrics_youtube_id", "youtube_id", None)]),  # the unique key serves it
     "stats_sync_state": (["channel_id"], "uq_stats_sync_state_site_channel", ["site", "channel_id"], []),
+    "platform_followers": (["platform", "day"], "uq_platform_followers_site_day", ["site", "platform", "day"],
+                           []),
+    "publication_views": (["platform", "remote_id", "day"], "uq_publication_views_site_remote_id_day",
+                          ["site", "platform", "remote_id", "day"],
+                          [("ix_publication_views_day", "day", "ix_publication_views_site_day")]),
 }
 # table → its natural key, which becomes (site, key)
 PRIMARY_KEYS: dict[str, str] = {
