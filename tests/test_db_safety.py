@@ -197,7 +197,9 @@ def test_a_new_database_is_made_whole_even_when_opened_by_many_at_once(tmp_path:
     a script): each sees no file or the whole migrated database, never an empty one."""
     path = tmp_path / "state" / "mlprod.db"
     url = f"sqlite:///{path}"
-    with ProcessPoolExecutor(6, mp_context=multiprocessing.get_context("fork")) as pool:
+    # spawn, not fork: a forked child runs the after-fork hooks of whatever the test process holds
+    # (kombu's, once a cluster test ran before), which can block on an inherited Redis socket
+    with ProcessPoolExecutor(6, mp_context=multiprocessing.get_context("spawn")) as pool:
         assert sorted(pool.map(_open_and_write, [url] * 6, range(6))) == list(range(6))
     assert _rows(path) == 6
     assert sorted(p.name for p in path.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
