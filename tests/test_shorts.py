@@ -44,8 +44,8 @@ def test_a_recipe_makes_a_video_and_its_short_linked_both_ways(
     assert result.exit_code == 0, result.output
     found = videos(channel)
     long, short = found["long"], found["short"]
-    assert f"recipes/entretien.yaml on YouTube: published (public)" in result.output
-    assert f"recipes/entretien.yaml on YouTube Shorts: published (public)" in result.output
+    assert "recipes/entretien.yaml on YouTube: published (public)" in result.output
+    assert "recipes/entretien.yaml on YouTube Shorts: published (public)" in result.output
     assert f"https://www.youtube.com/shorts/{short['id']}" in result.output
     assert short["snippet"]["description"].endswith(
         f"La vidéo complète : https://www.youtube.com/watch?v={long['id']}")

@@ -21,6 +21,7 @@ PLATFORMS: dict[PlatformName, str] = {
     PlatformName.youtube_short: "mlprod.youtube.short:YouTubeShortPlatform",
     PlatformName.facebook: "mlprod.facebook.platform:FacebookPlatform",
     PlatformName.instagram: "mlprod.instagram.platform:InstagramPlatform",
+    PlatformName.discord: "mlprod.discord.platform:DiscordPlatform",
 }
 
 __all__ = ["DEFAULT_PLATFORMS", "PLATFORMS", "open_platform"]
@@ -39,6 +40,7 @@ def open_platform(name: PlatformName, settings: Settings, db: Database,
 
 
 if TYPE_CHECKING:  # mypy checks here that each registered class implements the interface
+    from mlprod.discord.platform import DiscordPlatform
     from mlprod.facebook.platform import FacebookPlatform
     from mlprod.instagram.platform import InstagramPlatform
     from mlprod.youtube.platform import YouTubePlatform
@@ -54,4 +56,7 @@ if TYPE_CHECKING:  # mypy checks here that each registered class implements the 
         return platform
 
     def _instagram_is_a_platform(platform: InstagramPlatform) -> Platform:
+        return platform
+
+    def _discord_is_a_platform(platform: DiscordPlatform) -> Platform:
         return platform

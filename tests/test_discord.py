@@ -1,0 +1,213 @@
+"""Discord announcements (`discord` in publish.platforms) through the real CLI and the real webhook
+client against the sandbox's Discord: the card, the link and thumbnail, once, and what happens when
+Discord limits, refuses or forgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from publish_helpers import Channel, job_offer, tutorial
+from reach_helpers import discord_requests, messages
+from sqlalchemy import select
+
+from mlprod.sandbox.testing import delete_discord_webhook, discord_webhook, raw_request
+from mlprod.states import PlatformName
+from mlprod.store.models import Publication
+
+BOTH = ["youtube", "discord"]
+
+
+def offer(channel: Channel, **fields: Any) -> None:
+    channel.approve_submission()
+    recipe = channel.recipe("offres/boulangerie.yaml", job_offer(platforms=BOTH, **fields))
+    channel.ready_build(recipe)
+
+
+def test_an_offer_is_announced_once_with_its_card_link_and_thumbnail(channel: Channel, webhook) -> None:
+    offer(channel)
+
+    result = channel.cli("publish", "recipes/offres/boulangerie.yaml")
+
+    assert result.exit_code == 0, result.output
+    [video] = channel.state()["videos"]
+    [message] = messages(channel)
+    watch = f"https://www.youtube.com/watch?v={video['id']}"
+    lines = message["content"].splitlines()
+    assert lines[0] == "📢 **Offre d'emploi : Vendeur·se en boulangerie (CDD)**"
+    assert "**Contrat :** CDD" in lines and "**Lieu :** Salon-de-Provence" in lines
+    assert "**Début :** à partir du 4 janvier 2027" in lines
+    assert "**Pour postuler :** Mission Locale du Pays Salonais — 04 90 56 21 74" in lines
+    assert lines[-1] == f"▶️ La vidéo : <{watch}>"
+    [embed] = message["embeds"]
+    assert embed["title"] == video["snippet"]["title"] and embed["url"] == watch
+    assert embed["image"] == {"url": f"https://i.ytimg.com/vi/{video['id']}/hqdefault.jpg"}
+    assert embed["footer"]["text"].startswith("Mission Locale du Pays Salonais · réf. mlprod-")
+    link = f"https://discord.com/channels/1000000000000000001/{webhook['channel_id']}/{message['id']}"
+    assert f"recipes/offres/boulangerie.yaml on Discord: published (public)\n    {link}" in result.output
+    assert webhook["token"] not in result.output
+
+    again = channel.cli("publish", "recipes/offres/boulangerie.yaml")
+
+    assert again.exit_code == 0
+    assert "recipes/offres/boulangerie.yaml on Discord: already published" in again.output
+    assert len(messages(channel, deleted=True)) == 1
+    assert discord_requests(channel) == 2  # add-webhook read the webhook, publish sent once
+
+
+def test_the_announcement_waits_for_a_scheduled_video(channel: Channel, webhook) -> None:
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).replace(microsecond=0)
+    recipe = channel.recipe("entretien.yaml", tutorial(publish_at=when.isoformat(), platforms=BOTH))
+    channel.ready_build(recipe)
+
+    result = channel.cli("publish", "recipes/entretien.yaml")
+
+    assert result.exit_code == 0, result.output  # waiting is not failing
+    assert (f"recipes/entretien.yaml on Discord: the announcement waits for the YouTube video to go"
+            f" public on {when:%Y-%m-%d %H:%M} UTC — the first `mlprod publish` after that sends it"
+            ) in result.output
+    assert "1 scheduled, 1 waiting." in result.output
+    assert messages(channel) == [] and discord_requests(channel) == 1  # add-webhook's only
+
+
+def test_a_tutorial_is_announced_with_its_description(channel: Channel, webhook) -> None:
+    text = "Nos conseils pour réussir votre entretien. " * 30
+    channel.ready_build(channel.recipe("entretien.yaml", tutorial(description=text, platforms=BOTH)))
+
+    assert channel.cli("publish", "recipes/entretien.yaml").exit_code == 0
+
+    [message] = messages(channel)
+    assert message["content"].startswith("🎬 **Nouvelle vidéo : Préparer son entretien**\n▶️ La vidéo : <")
+    description = message["embeds"][0]["description"]
+    assert description.endswith("…") and len(description) <= 600 and text.startswith(description[:-1])
+
+
+def test_a_rate_limit_is_waited_for_and_said(channel_factory) -> None:
+    channel: Channel = channel_factory(faults="discord429@1")
+    hook = discord_webhook(channel.sandbox.url)
+    assert channel.cli("discord", "add-webhook", hook["url"]).exit_code == 0  # request 1: rate limited
+    channel.ready_build(channel.recipe("entretien.yaml", tutorial(platforms=BOTH)))
+
+    result = channel.cli("publish", "recipes/entretien.yaml")
+
+    assert result.exit_code == 0, result.output
+    assert len(messages(channel)) == 1
+    assert channel.state()["faults_fired"] == ["discord429@1"]
+
+
+def test_a_rate_limited_send_waits_as_discord_asks(channel_factory) -> None:
+    channel: Channel = channel_factory(faults="discord429@2")
+    hook = discord_webhook(channel.sandbox.url)
+    assert channel.cli("discord", "add-webhook", hook["url"]).exit_code == 0
+    channel.ready_build(channel.recipe("entretien.yaml", tutorial(platforms=BOTH)))
+
+    result = channel.cli("publish", "recipes/entretien.yaml")
+
+    assert result.exit_code == 0, result.output
+    assert ("Discord's rate limit (429) while sending the announcement: it asks mlprod to wait: waiting"
+            " 0.5 s, then trying again") in result.stderr
+    assert len(messages(channel)) == 1 and discord_requests(channel) == 3
+
+
+def test_a_deleted_webhook_says_to_add_a_new_one_and_youtube_goes_anyway(channel: Channel, webhook) -> None:
+    delete_discord_webhook(channel.sandbox.url, webhook["id"])
+    channel.ready_build(channel.recipe("entretien.yaml", tutorial(platforms=BOTH)))
+
+    result = channel.cli("publish", "recipes/entretien.yaml")
+
+    assert result.exit_code == 1
+    assert "recipes/entretien.yaml on YouTube: published (public)" in result.output
+    assert (f"recipes/entretien.yaml on Discord: the Discord webhook {channel.sandbox.url}/api/webhooks/"
+            f"{webhook['id']}/*** was deleted (Discord answers \"Unknown Webhook\") — ask for a new one"
+            ) in result.stderr
+    assert "add it with `mlprod discord add-webhook URL`" in result.stderr
+    assert webhook["token"] not in result.output
+    assert "1 published, 1 failed." in result.output
+
+    fresh = channel.cli("discord", "add-webhook", discord_webhook(channel.sandbox.url)["url"])
+    assert fresh.exit_code == 0
+    retried = channel.cli("publish", "recipes/entretien.yaml")
+    assert retried.exit_code == 0, retried.output
+    assert len(messages(channel)) == 1
+
+
+def test_a_card_too_long_for_discord_is_refused_before_sending(channel: Channel, webhook) -> None:
+    channel.approve_submission()
+    long = "  requirements: " + "Sérieux. " * 230 + "\n  hours:"
+    text = job_offer(platforms=BOTH).replace("  hours:", long)
+    channel.ready_build(channel.recipe("offres/boulangerie.yaml", text))
+
+    result = channel.cli("publish", "recipes/offres/boulangerie.yaml")
+
+    assert result.exit_code == 1
+    assert ("recipes/offres/boulangerie.yaml on Discord: Discord would refuse this announcement; nothing was"
+            " sent:") in result.stderr
+    assert "its text would be 2,595 characters" in result.stderr
+    assert "Discord takes at most 2,000 — shorten offer.requirements" in result.stderr
+    assert discord_requests(channel) == 1  # add-webhook's only
+    assert len(channel.state()["videos"]) == 1  # YouTube is not held back
+
+
+def test_no_webhook_yet_says_how_to_add_one(channel: Channel) -> None:
+    channel.ready_build(channel.recipe("entretien.yaml", tutorial(platforms=BOTH)))
+
+    result = channel.cli("publish", "recipes/entretien.yaml", "--platform", "discord")
+
+    assert result.exit_code == 1
+    assert ("recipes/entretien.yaml on Discord: no Discord webhook yet: copy the channel's webhook URL"
+            ) in result.stderr
+    assert "then run `mlprod discord add-webhook URL`" in result.stderr
+    assert channel.state()["videos"] == []  # --platform discord: YouTube is not touched
+
+
+def test_a_send_whose_answer_is_lost_is_never_repeated(channel_factory) -> None:
+    channel: Channel = channel_factory(faults="discordreset@2")
+    hook = discord_webhook(channel.sandbox.url)
+    assert channel.cli("discord", "add-webhook", hook["url"]).exit_code == 0
+    channel.ready_build(channel.recipe("entretien.yaml", tutorial(platforms=BOTH)))
+
+    lost = channel.cli("publish", "recipes/entretien.yaml")
+
+    assert lost.exit_code == 1
+    assert ("the connection to Discord dropped while sending the announcement, after it was sent"
+            in lost.stderr)
+    assert "run `mlprod discord sent recipes/entretien.yaml LINK`" in lost.stderr
+    [message] = messages(channel)  # Discord posted it; mlprod never heard back
+
+    again = channel.cli("publish", "recipes/entretien.yaml")
+    assert again.exit_code == 1 and "an earlier `mlprod publish` stopped while sending" in again.stderr
+    assert len(messages(channel)) == 1 and discord_requests(channel) == 2  # not sent twice
+
+    link = f"https://discord.com/channels/1000000000000000001/{hook['channel_id']}/{message['id']}"
+    told = channel.cli("discord", "sent", "recipes/entretien.yaml", link)
+    assert told.exit_code == 0, told.output
+    adopted = channel.cli("publish", "recipes/entretien.yaml")
+
+    assert adopted.exit_code == 0, adopted.output
+    assert "on Discord: adopted" in adopted.output
+    assert len(messages(channel)) == 1
+    db = channel.db()
+    with db.transaction() as s:
+        row = s.scalar(select(Publication).where(Publication.platform == PlatformName.discord))
+        assert row is not None and row.remote_id == message["id"] and row.adopted
+    db.close()
+
+
+def test_not_sent_lets_the_next_publish_send_it(channel_factory) -> None:
+    channel: Channel = channel_factory(faults="discordreset@2")
+    hook = discord_webhook(channel.sandbox.url)
+    assert channel.cli("discord", "add-webhook", hook["url"]).exit_code == 0
+    channel.ready_build(channel.recipe("entretien.yaml", tutorial(platforms=BOTH)))
+    assert channel.cli("publish", "recipes/entretien.yaml").exit_code == 1
+    [lost] = messages(channel)
+    assert raw_request(f"{hook['url']}/messages/{lost['id']}", "DELETE").status == 204  # staff deleted it
+
+    told = channel.cli("discord", "not-sent", "recipes/entretien.yaml")
+    assert told.exit_code == 0, told.output
+    sent = channel.cli("publish", "recipes/entretien.yaml")
+
+    assert sent.exit_code == 0, sent.output
+    assert len(messages(channel)) == 1 and messages(channel)[0]["id"] != lost["id"]
+    nothing = channel.cli("discord", "not-sent", "recipes/entretien.yaml")
+    assert nothing.exit_code == 1
+    assert "nothing to settle on Discord: its announcement is recorded" in nothing.output
