@@ -5,6 +5,7 @@ Discord limits, refuses or forgets."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from publish_helpers import Channel, job_offer, tutorial
@@ -16,6 +17,10 @@ from mlprod.states import PlatformName
 from mlprod.store.models import Publication
 
 BOTH = ["youtube", "discord"]
+
+
+def edited_link(webhook: dict[str, Any], message: dict[str, Any]) -> str:
+    return f"https://discord.com/channels/1000000000000000001/{webhook['channel_id']}/{message['id']}"
 
 
 def offer(channel: Channel, **fields: Any) -> None:
@@ -211,3 +216,59 @@ def test_not_sent_lets_the_next_publish_send_it(channel_factory) -> None:
     nothing = channel.cli("discord", "not-sent", "recipes/entretien.yaml")
     assert nothing.exit_code == 1
     assert "nothing to settle on Discord: its announcement is recorded" in nothing.output
+
+
+def test_expire_edits_the_announcement_to_say_the_offer_is_filled(channel: Channel, webhook) -> None:
+    offer(channel)
+    assert channel.cli("publish", "recipes/offres/boulangerie.yaml").exit_code == 0
+    [sent] = messages(channel)
+
+    dry = channel.cli("expire", "--dry-run", "--as-of", "2027-03-01", "--platform", "discord")
+    assert ("recipes/offres/boulangerie.yaml on Discord: closed on 2027-02-26, announcement would be"
+            " edited to say the offer is filled") in dry.output
+    assert "on YouTube" not in dry.output and messages(channel) == [sent]
+
+    result = channel.cli("expire", "--as-of", "2027-03-01")
+
+    assert result.exit_code == 0, result.output
+    assert "recipes/offres/boulangerie.yaml on YouTube: closed on 2027-02-26, unlisted" in result.output
+    assert ("recipes/offres/boulangerie.yaml on Discord: closed on 2027-02-26, announcement edited to say"
+            f" the offer is filled\n    {edited_link(webhook, sent)}") in result.output
+    [edited] = messages(channel)
+    assert edited["id"] == sent["id"] and edited["edited_at"] is not None
+    assert edited["content"] == (
+        "~~Offre d'emploi : Vendeur·se en boulangerie (CDD) — Boulangerie du Cours~~\n**Cette offre est"
+        " pourvue ou close depuis le 26 février 2027.** Merci à toutes et à tous ! Les offres en cours"
+        " sont à la Mission Locale du Pays Salonais.")
+    assert edited["embeds"] == [] and "04 90" not in edited["content"]
+    [video] = channel.state()["videos"]
+    assert video["status"]["privacyStatus"] == "unlisted"
+    status = channel.cli("status", "--platform", "discord").output
+    assert "Discord: offer closed: announcement says it is filled on" in status
+
+    again = channel.cli("expire", "--as-of", "2027-03-01")
+    assert again.output == "No closed offer left online.\n"
+    updated = channel.cli("publish", "--update", "recipes/offres/boulangerie.yaml")
+    assert updated.exit_code == 0 and messages(channel) == [edited]  # expiry not undone
+
+
+def test_expire_lists_the_announcement_by_hand_when_the_webhook_is_gone(channel: Channel, webhook) -> None:
+    offer(channel)
+    assert channel.cli("publish", "recipes/offres/boulangerie.yaml").exit_code == 0
+    [sent] = messages(channel)
+    delete_discord_webhook(channel.sandbox.url, webhook["id"])
+
+    result = channel.cli("expire", "--as-of", "2027-03-01")
+
+    assert result.exit_code == 0, result.output
+    assert "recipes/offres/boulangerie.yaml on YouTube: closed on 2027-02-26, unlisted" in result.output
+    link = f"https://discord.com/channels/1000000000000000001/{webhook['channel_id']}/{sent['id']}"
+    assert ("To remove by hand (1: the platform's API cannot take them down):\n"
+            "  recipes/offres/boulangerie.yaml on Discord, closed on 2027-02-26: the webhook"
+            f" {channel.sandbox.url}/api/webhooks/{webhook['id']}/*** was deleted, so mlprod can no longer"
+            " edit its messages: open") in result.output
+    assert f"{link} and delete the announcement (or say the offer is filled) by hand" in result.output
+    assert webhook["token"] not in result.output
+    listed = channel.cli("expire", "--as-of", "2027-03-01", "--json")
+    [entry] = json.loads(listed.output)
+    assert entry["platform"] == "discord" and entry["by_hand"] and not entry["done"]

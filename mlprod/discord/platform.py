@@ -276,7 +276,7 @@ class DiscordPlatform:
             if err.code != UNKNOWN_MESSAGE:
                 raise
             return TakeDown(done=True, note="the announcement had already been deleted in Discord")
-        return TakeDown(done=True, note="the announcement now says the offer is filled")
+        return TakeDown(done=True)
 
     def url(self, remote_id: str) -> str:
         saved = saved_webhook(self.settings)
