@@ -5,6 +5,7 @@ Discord limits, refuses or forgets."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
@@ -13,7 +14,7 @@ from reach_helpers import discord_requests, messages
 from sqlalchemy import select
 
 from mlprod.sandbox.testing import delete_discord_webhook, discord_webhook, raw_request
-from mlprod.states import PlatformName
+from mlprod.states import Format, PlatformName
 from mlprod.store.models import Publication
 
 BOTH = ["youtube", "discord"]
@@ -272,3 +273,28 @@ def test_expire_lists_the_announcement_by_hand_when_the_webhook_is_gone(channel:
     listed = channel.cli("expire", "--as-of", "2027-03-01", "--json")
     [entry] = json.loads(listed.output)
     assert entry["platform"] == "discord" and entry["by_hand"] and not entry["done"]
+
+
+def test_linked_to_a_reel_the_thumbnail_is_attached(meta, vertical_clip, landscape_clip) -> None:
+    hook = discord_webhook(meta.sandbox.url)
+    assert meta.cli("discord", "add-webhook", hook["url"]).exit_code == 0
+    recipe = meta.recipe("entretien.yaml", tutorial(platforms=["discord", "facebook"]).replace(
+        "kind: tutorial", "kind: tutorial\noutput:\n  formats: [landscape, vertical]"))
+    meta.ready_build(recipe, landscape_clip, Format.landscape)
+    meta.ready_build(recipe, vertical_clip)
+
+    result = meta.cli("publish", "recipes/entretien.yaml")
+
+    assert result.exit_code == 0, result.output
+    [message] = messages(meta)
+    [attachment] = message["attachments"]
+    thumbnail = meta.settings.output_dir / "entretien" / "entretien-landscape.jpg"
+    assert attachment["filename"] == "miniature.jpg"
+    assert attachment["sha256"] == hashlib.sha256(thumbnail.read_bytes()).hexdigest()
+    assert message["embeds"][0]["image"] == {"url": "attachment://miniature.jpg"}
+    db = meta.db()
+    with db.transaction() as s:
+        reel = s.scalar(select(Publication).where(Publication.platform == PlatformName.facebook))
+        assert reel is not None and reel.url
+    db.close()
+    assert message["content"].endswith(f"<{reel.url}>") and message["embeds"][0]["url"] == reel.url
