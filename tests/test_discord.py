@@ -298,3 +298,15 @@ def test_linked_to_a_reel_the_thumbnail_is_attached(meta, vertical_clip, landsca
         assert reel is not None and reel.url
     db.close()
     assert message["content"].endswith(f"<{reel.url}>") and message["embeds"][0]["url"] == reel.url
+
+
+def test_stats_sync_asks_discord_nothing(channel: Channel, webhook) -> None:
+    channel.ready_build(channel.recipe("entretien.yaml", tutorial(platforms=BOTH)))
+    assert channel.cli("publish", "recipes/entretien.yaml").exit_code == 0
+    before = discord_requests(channel)
+
+    synced = channel.cli("stats", "sync", "--json")
+
+    assert synced.exit_code == 0, synced.output
+    assert json.loads(synced.output).get("platforms", []) == []  # a webhook reads no figures
+    assert discord_requests(channel) == before
