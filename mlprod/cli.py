@@ -31,6 +31,7 @@ COMMANDS = {
     "demo": "demo:demo_command",
     "db": "db:db_group",
     "worker": "worker:worker_command",
+    "discord": "discord:discord_group",
 }
 
 

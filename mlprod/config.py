@@ -22,6 +22,7 @@ from pathlib import Path
 
 from mlprod.errors import ConfigError
 from mlprod.site_names import DEFAULT_SITE, check_site_name
+from mlprod.states import PlatformName
 
 CONFIG_NAME = "mlprod.toml"
 STATE_DIR = ".mlprod"
@@ -70,11 +71,19 @@ queue = ""
 # workspace lives inside it) or an S3-compatible bucket "s3://bucket/prefix"
 shared = ""
 
+[publish]
+# where a recipe is published when its publish.platforms does not say:
+# youtube, youtube_short, facebook, instagram, discord
+platforms = ["youtube"]
+
 # A regional installation: one table per site (Mission Locale), e.g.
 # [sites.salon]
 # name = "Mission Locale du Pays Salonais"   # shown in the regional report
 # brand = "ml-salon"                         # optional: the site's brand
 """
+
+DEFAULT_PLATFORMS: tuple[PlatformName, ...] = (PlatformName.youtube,)
+"""Where a recipe is published when neither it nor mlprod.toml names a platform."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,8 @@ class Settings:
     upload_chunk_size: int
     ffmpeg: str | None
     brand: str = DEFAULT_BRAND
+    platforms: tuple[PlatformName, ...] = DEFAULT_PLATFORMS
+    """The workspace's default platforms (``[publish] platforms``), in the order given."""
     client_secret: Path | None = None
     graph_url: str | None = None
     """Root URL of Meta's Graph API (Facebook and Instagram), None for Meta's own."""
@@ -167,6 +178,11 @@ class Settings:
     @property
     def token_file(self) -> Path:
         return self.state_dir / "token.json"
+
+    @property
+    def discord_webhook_file(self) -> Path:
+        """Where `mlprod discord add-webhook` keeps the webhook URL (a secret: 0600)."""
+        return self.state_dir / "discord-webhook.json"
 
     @property
     def client_secret_file(self) -> Path:
@@ -255,6 +271,22 @@ def _cache_limit(value: object, source: str) -> int:
     return int(megabytes * 1_000_000)
 
 
+def _platforms(value: object, source: str) -> tuple[PlatformName, ...]:
+    known = ", ".join(p.value for p in PlatformName)
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f"{source}: write a list of platforms, e.g. [\"youtube\", \"discord\"]"
+                          f" (known: {known})")
+    names: list[PlatformName] = []
+    for item in value:
+        try:
+            name = PlatformName(str(item).strip())
+        except ValueError:
+            raise ConfigError(f"{source}: {item!r} is not a platform — use {known}") from None
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
 def _read_toml(path: Path) -> dict[str, dict[str, object]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -280,6 +312,7 @@ def settings_for(
     data = data or {}
     ws, yt, db, render, fb = (data.get(k, {})
                               for k in ("workspace", "youtube", "database", "render", "facebook"))
+    publish = data.get("publish", {})
     config = root / CONFIG_NAME
     sites = _declared_sites(data.get("sites", {}), config)
     site = _chosen_site(site, env, ws, sites, config)
@@ -305,6 +338,8 @@ def settings_for(
         upload_chunk_size=chunk,
         ffmpeg=ffmpeg,
         brand=_site_brand(site, sites) or str(ws.get("brand") or DEFAULT_BRAND),
+        platforms=(_platforms(publish["platforms"], f"{config}: publish.platforms") if "platforms" in publish
+                   else DEFAULT_PLATFORMS),
         client_secret=(root / str(secret)) if secret else None,
         graph_url=graph_url.rstrip("/") if graph_url else None,
         render_cache_bytes=_cache_limit(render.get("cache_limit_mb", DEFAULT_CACHE_LIMIT_MB),

@@ -2,9 +2,10 @@
 
 A new workspace (in a temporary folder unless one is given), sample clips made with ffmpeg's
 lavfi sources, the example recipes validated and rendered, a local YouTube sandbox holding the
-seed's channel history (600 → 2,300 subscribers, 16 March to 16 May 2020), sign-in and
-publication to it, an employer's offer taken through the web page, approved, built and published,
-the channel's figures synced and the directors' report written. ``say`` reports each step.
+seed's channel history (600 → 2,300 subscribers, 16 March to 16 May 2020), its Facebook Page,
+Instagram account and Discord webhook; sign-in and publication to all of them, an employer's offer
+taken through the web page, approved, built and published (YouTube, Facebook, Discord), the
+figures synced and the directors' report written. ``say`` reports each step.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from pathlib import Path
 
 from mlprod.config import Settings
 from mlprod.errors import PublishError, RecipeError
+from mlprod.facebook.auth import approve_by_fetching as approve_meta
+from mlprod.facebook.auth import login as facebook_login
 from mlprod.intake import approve, create_invitation, serve_in_thread
 from mlprod.intake.client import submit_offer
+from mlprod.jobs.announcements import add_webhook
+from mlprod.jobs.audience import sync_audiences
 from mlprod.jobs.build import build_recipe
 from mlprod.jobs.publish import publish_recipes
 from mlprod.jobs.publish_results import PublishOptions
@@ -30,6 +35,8 @@ from mlprod.recipe.arguments import recipes_in
 from mlprod.recipe.examples import install_examples, write_example_media
 from mlprod.recipe.validate import validate_paths
 from mlprod.sandbox import Sandbox, SandboxConfig, parse_history
+from mlprod.sandbox.testing import discord_webhook
+from mlprod.states import PlatformName
 from mlprod.store import Database, open_database
 from mlprod.workspace import init_workspace
 from mlprod.youtube.auth import approve_by_fetching, login
@@ -37,6 +44,9 @@ from mlprod.youtube.auth import approve_by_fetching, login
 Say = Callable[[str], None]
 SEED_HISTORY = "2020-03-16:600,2020-05-16:2300"
 SEED_START, SEED_END = dt.date(2020, 3, 16), dt.date(2020, 5, 16)
+OFFER_PLATFORMS = (PlatformName.youtube, PlatformName.facebook, PlatformName.discord)
+"""The demo workspace's default platforms: the employer's offer is landscape only (no Short, no
+Instagram Reel), a Page video on Facebook, announced on Discord."""
 DEMO_EMPLOYER = "Garage des Alpilles"
 DEMO_OFFER = {
     "position": "Apprenti·e mécanicien·ne automobile",
@@ -89,8 +99,9 @@ def _publish(settings: Settings, db: Database, recipes: list[Path], say: Say, st
              result: DemoResult) -> None:
     batch = publish_recipes(settings, db, recipes, PublishOptions())
     for item in batch.results:
-        say(f"{step} {item.recipe}: {item.outcome.value} — {item.url or item.message}")
-        if item.url:
+        say(f"{step} {item.recipe} on {item.platform.label}: {item.outcome.value} —"
+            f" {item.url or item.message}")
+        if item.url and item.platform is PlatformName.youtube:
             result.videos[item.recipe] = item.url
     if batch.failed:
         raise PublishError("the demo could not publish: " + "; ".join(r.message for r in batch.failed))
@@ -123,9 +134,17 @@ def _sandbox(settings: Settings, say: Say, result: DemoResult) -> Iterator[Setti
         result.sandbox_state = state
         say(f"6. YouTube sandbox started at {url} with the seed's channel (600 → 2,300 subscribers,"
             " 16 March – 16 May 2020)")
-        sandboxed = settings.with_overrides(youtube_url=url)
+        sandboxed = settings.with_overrides(youtube_url=url, graph_url=url, platforms=OFFER_PLATFORMS)
         login(sandboxed, open_browser=False, approve=approve_by_fetching)
-        say("   Signed in to the sandbox channel (token saved with mode 0600 in .mlprod/)")
+        signed = facebook_login(sandboxed, open_browser=False, approve=approve_meta)
+        hook = add_webhook(sandboxed, discord_webhook(url, "annonces")["url"]).saved
+        say("   Signed in to the sandbox channel and to the Page"
+            f" {signed.page_name} (with its Instagram account); Discord webhook \"{hook.name}\" added"
+            f" ({hook.hook.masked()}); tokens and webhook kept with mode 0600 in .mlprod/")
+        toml = settings.root / "mlprod.toml"  # where a recipe naming no platform goes: the offer
+        names = ", ".join(f'"{p.value}"' for p in OFFER_PLATFORMS)
+        toml.write_text(toml.read_text(encoding="utf-8").replace('platforms = ["youtube"]',
+                                                                 f"platforms = [{names}]"), encoding="utf-8")
         yield sandboxed
 
 
@@ -148,8 +167,10 @@ def run_demo(folder: Path | None, say: Say) -> DemoResult:
             _build(sandboxed, db, [offer], say, "11.")
             _publish(sandboxed, db, [offer], say, "12.", result)
             synced = sync_stats(sandboxed, db)
+            others = sync_audiences(sandboxed, db)
             say(f"13. Channel figures synced: {synced.days_stored} days, {synced.video_rows} video-days,"
-                f" {synced.subscribers} subscribers now (YouTube shows {synced.youtube_count})")
+                f" {synced.subscribers} subscribers now (YouTube shows {synced.youtube_count}); "
+                + ", ".join(f"{a.platform.label}: {a.followers} followers" for a in others))
             result.report = write_report(sandboxed, db, settings.output_dir / "rapport.html",
                                          SEED_START, SEED_END)
             say(f"14. Directors' report written: {result.report.relative_to(settings.root)}"

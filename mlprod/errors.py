@@ -56,6 +56,11 @@ class AuthError(PublishError):
     """Not signed in, or the sign-in expired or was revoked: run `mlprod auth login`."""
 
 
+class NotYet(PublishError):
+    """Not a failure: a platform waits for something before it publishes (a Discord announcement
+    for the video it links to to be public); the next `mlprod publish` after that does it."""
+
+
 class QuotaExceeded(PublishError):
     """The YouTube API quota for today is spent (or would be by what we are about to do)."""
 

@@ -84,6 +84,12 @@ class PlatformName(StrEnum):
     instagram = "instagram"
     discord = "discord"
 
+    @property
+    def label(self) -> str:
+        """How messages and the report name it."""
+        return {"youtube": "YouTube", "youtube_short": "YouTube Shorts", "facebook": "Facebook",
+                "instagram": "Instagram", "discord": "Discord"}[self.value]
+
 
 class PublicationState(StrEnum):
     """Where one publication stands on its platform."""

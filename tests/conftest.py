@@ -16,7 +16,7 @@ from mlprod.workspace import init_workspace
 
 # Every fixture module, listed once: test modules never list plugins themselves.
 pytest_plugins = ["sandbox_fixtures", "intake_fixtures", "publish_fixtures", "meta_fixtures",
-                  "cluster_fixtures", "sites_fixtures"]
+                  "cluster_fixtures", "sites_fixtures", "reach_fixtures"]
 
 POSTGRES_URL = os.environ.get("MLPROD_TEST_POSTGRES_URL")
 

@@ -108,17 +108,20 @@ class Channel:
         return path
 
     def ready_build(self, recipe: Path, size: int = 5 * CHUNK + 1234, *, captions: bool = True,
-                    seed: int = 1) -> BuildResult:
-        """Record a build of ``recipe`` (as `mlprod build` would) over generated files."""
+                    seed: int = 1, fmt: Format = Format.landscape, source: Path | None = None) -> BuildResult:
+        """Record a build of ``recipe`` (as `mlprod build` would) over generated files: ``size``
+        random bytes, or a copy of ``source`` (a real video, for platforms that probe it)."""
         db = self.db()
         try:
-            job, (target,) = prepare(self.settings, recipe, [Format.landscape], None, None)
+            job, (target,) = prepare(self.settings, recipe, [fmt], None, None)
             target.video.parent.mkdir(parents=True, exist_ok=True)
-            target.video.write_bytes(random.Random(seed).randbytes(size))
+            data = source.read_bytes() if source is not None else random.Random(seed).randbytes(size)
+            target.video.write_bytes(data)
+            size = len(data)
             Image.new("RGB", (1280, 720), (20, 90, 160)).save(target.thumbnail, "JPEG")
             if captions:
                 target.captions.write_text(SRT, encoding="utf-8")
-            result = BuildResult(recipe=job.loaded.path, slug=job.loaded.slug, format=Format.landscape,
+            result = BuildResult(recipe=job.loaded.path, slug=job.loaded.slug, format=fmt,
                                  quality=job.quality, video=target.video,
                                  captions=target.captions if captions else None,
                                  thumbnail=target.thumbnail, content_hash=target.content_hash, duration=3.0,

@@ -39,7 +39,7 @@ def test_a_closed_offer_is_unlisted_marked_and_leaves_its_playlist(channel: Chan
 
     dry = channel.cli("expire", "--dry-run")
     assert dry.exit_code == 0
-    assert "recipes/offres/closed.yaml: closed on 2026-02-01, would be unlisted" in dry.output
+    assert "recipes/offres/closed.yaml on YouTube: closed on 2026-02-01, would be unlisted" in dry.output
     assert "open.yaml" not in dry.output and "tutorial" not in dry.output
     assert video_of(channel, "recipes/offres/closed.yaml") == before
 

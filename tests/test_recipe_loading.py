@@ -45,8 +45,10 @@ def test_the_examples_load(tmp_path: Path) -> None:
     assert recipe.clips[0].subtitles is not None
     assert recipe.clips[0].subtitles.resolve() == media / "entretien" / "01.srt"
     assert (recipe.clips[1].start, recipe.clips[1].end) == (0.5, 4.5)
-    assert recipe.output.formats == [Format.landscape]
+    assert recipe.output.formats == [Format.landscape, Format.vertical]
     assert recipe.publish is not None and recipe.publish.playlist == "Préparer son entretien"
+    assert [p.value for p in recipe.publish.platforms or []] == ["youtube", "youtube_short", "facebook",
+                                                                 "instagram", "discord"]
     assert recipe.publish.privacy is Privacy.public
 
     offer = load_recipe(paths[1])
@@ -108,7 +110,7 @@ publish:
         (7, "clips[0].sous-titres", "unknown key 'sous-titres'", "did you mean 'subtitles'?"),
         (10, "publish.tgas", "unknown key 'tgas'", "did you mean 'tags'?"),
         (11, "publish.zzzz", "unknown key 'zzzz'", "remove it or fix its spelling; keys allowed here:"
-         " title, description, tags, playlist, privacy, publish_at, category"),
+         " title, description, tags, playlist, privacy, publish_at, category, platforms"),
     ]
 
 

@@ -40,11 +40,16 @@ class AudienceResult:
                 "posts": self.posts, "views": self.views, "problem": self.problem}
 
 
+SYNCED_ELSEWHERE = frozenset({PlatformName.youtube, PlatformName.youtube_short, PlatformName.discord})
+"""YouTube and its Shorts: YouTube Analytics gives their figures (per video, Shorts included);
+Discord: a webhook reads neither members nor views, there is nothing to sync."""
+
+
 def platforms_with_publications(db: Database) -> list[PlatformName]:
-    """Every platform but YouTube that mlprod published on."""
+    """Every platform mlprod published on whose figures are read here (Facebook, Instagram)."""
     with db.transaction() as s:
         names = s.scalars(select(Publication.platform).distinct())
-        return sorted((n for n in names if n is not PlatformName.youtube), key=lambda n: n.value)
+        return sorted((n for n in names if n not in SYNCED_ELSEWHERE), key=lambda n: n.value)
 
 
 def _remote_ids(db: Database, name: PlatformName) -> list[str]:

@@ -4,7 +4,8 @@ Each publication of a job offer whose ``offer.closes`` is before today (Paris ti
 by its platform (YouTube: unlisted, the notice that the offer is filled or closed on the first
 line of its description, out of its playlist) — or, where the platform's API cannot, listed for
 staff to remove by hand. Done once: ``Publication.expired_at`` records it; a run interrupted
-halfway is finished by the next one without writing the notice twice.
+halfway is finished by the next one without writing the notice twice. A platform that fails (a
+lost sign-in, a deleted webhook) does not stop the others: its offer carries the problem.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class ExpiredOffer:
     note: str = ""
     by_hand: str | None = None
     """What staff must do where the platform's API cannot take the publication down."""
+    problem: str | None = None
+    """Why it could not be taken down this time (the next run tries again)."""
 
     @property
     def youtube_id(self) -> str | None:
@@ -49,15 +52,18 @@ class ExpiredOffer:
         return {"recipe": self.recipe, "platform": self.platform.value, "youtube_id": self.youtube_id,
                 "remote_id": self.remote_id, "url": self.url, "title": self.title,
                 "closes": self.closes.isoformat(), "done": self.done, "note": self.note,
-                "by_hand": self.by_hand}
+                "by_hand": self.by_hand, "problem": self.problem}
 
 
-def _closed(db: Database, today: dt.date) -> list[PublicationView]:
+def _closed(db: Database, today: dt.date, only: PlatformName | None = None) -> list[PublicationView]:
     with db.transaction() as s:
-        rows = s.scalars(select(Publication).where(
+        query = select(Publication).where(
             Publication.kind == VideoKind.job_offer, Publication.offer_closes.is_not(None),
             Publication.offer_closes < today, Publication.expired_at.is_(None),  # by hand: listed again
-        ).order_by(Publication.offer_closes, Publication.id))
+        )
+        if only is not None:
+            query = query.where(Publication.platform == only)
+        rows = s.scalars(query.order_by(Publication.offer_closes, Publication.recipe, Publication.id))
         return [view_of(r) for r in rows]
 
 
@@ -74,18 +80,23 @@ def closed_offers(db: Database, today: dt.date) -> list[ExpiredOffer]:
 
 def expire_offers(settings: Settings, db: Database, *, dry_run: bool = False,
                   now: dt.datetime | None = None,
-                  platforms: dict[PlatformName, Platform] | None = None) -> list[ExpiredOffer]:
-    """Take every closed offer down (or, with ``dry_run``, only list them)."""
-    closed = _closed(db, paris_today(now))
+                  platforms: dict[PlatformName, Platform] | None = None,
+                  only: PlatformName | None = None) -> list[ExpiredOffer]:
+    """Take every closed offer down (or, with ``dry_run``, only list them); ``only``: on that
+    platform only. One platform failing does not stop the others (``ExpiredOffer.problem``)."""
+    closed = _closed(db, paris_today(now), only)
     offers = [_offer(p) for p in closed]
     if dry_run:
         return offers
     opened = dict(platforms or {})
     for publication, offer in zip(closed, offers, strict=True):
         name = publication.platform
-        if name not in opened:
-            opened[name] = open_platform(name, settings, db, PlatformOptions())
-        _expire(settings, db, opened[name], publication, offer)
+        try:
+            if name not in opened:
+                opened[name] = open_platform(name, settings, db, PlatformOptions())
+            _expire(settings, db, opened[name], publication, offer)
+        except MlprodError as err:
+            offer.problem = str(err)
     return offers
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, cast
 
-from mlprod.config import Settings
+from mlprod.config import DEFAULT_PLATFORMS, Settings
 from mlprod.errors import ConfigError
 from mlprod.publishing import Platform, PlatformOptions
 from mlprod.states import PlatformName
@@ -18,12 +18,13 @@ from mlprod.store import Database
 
 PLATFORMS: dict[PlatformName, str] = {
     PlatformName.youtube: "mlprod.youtube.platform:YouTubePlatform",
+    PlatformName.youtube_short: "mlprod.youtube.short:YouTubeShortPlatform",
     PlatformName.facebook: "mlprod.facebook.platform:FacebookPlatform",
     PlatformName.instagram: "mlprod.instagram.platform:InstagramPlatform",
+    PlatformName.discord: "mlprod.discord.platform:DiscordPlatform",
 }
 
-DEFAULT_PLATFORMS: tuple[PlatformName, ...] = (PlatformName.youtube,)
-"""Where a recipe is published when it names no platform."""
+__all__ = ["DEFAULT_PLATFORMS", "PLATFORMS", "open_platform"]
 
 
 def open_platform(name: PlatformName, settings: Settings, db: Database,
@@ -39,15 +40,23 @@ def open_platform(name: PlatformName, settings: Settings, db: Database,
 
 
 if TYPE_CHECKING:  # mypy checks here that each registered class implements the interface
+    from mlprod.discord.platform import DiscordPlatform
     from mlprod.facebook.platform import FacebookPlatform
     from mlprod.instagram.platform import InstagramPlatform
     from mlprod.youtube.platform import YouTubePlatform
+    from mlprod.youtube.short import YouTubeShortPlatform
 
     def _youtube_is_a_platform(platform: YouTubePlatform) -> Platform:
+        return platform
+
+    def _youtube_short_is_a_platform(platform: YouTubeShortPlatform) -> Platform:
         return platform
 
     def _facebook_is_a_platform(platform: FacebookPlatform) -> Platform:
         return platform
 
     def _instagram_is_a_platform(platform: InstagramPlatform) -> Platform:
+        return platform
+
+    def _discord_is_a_platform(platform: DiscordPlatform) -> Platform:
         return platform

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mlprod.clock import paris_today
 from mlprod.config import Settings
-from mlprod.errors import AuthError, MlprodError, PublishError, QuotaExceeded
+from mlprod.errors import AuthError, MlprodError, NotYet, PublishError, QuotaExceeded
 from mlprod.jobs.build import build_recipe, current_build
 from mlprod.jobs.platforms import DEFAULT_PLATFORMS, open_platform
 from mlprod.jobs.publish_results import BatchResult, Outcome, PublishOptions, PublishResult
@@ -43,6 +43,7 @@ from mlprod.publishing import (
     StepOutcome,
     Uploaded,
 )
+from mlprod.publishing.destinations import in_order, recipe_platforms
 from mlprod.publishing.markers import marker_for
 from mlprod.publishing.sessions import active_sessions
 from mlprod.recipe import LoadedRecipe, load_recipe
@@ -85,8 +86,16 @@ class Publisher:
             self.platforms[name] = open_platform(name, self.settings, self.db, options)
         return self.platforms[name]
 
+    def named(self, loaded: LoadedRecipe) -> tuple[PlatformName, ...]:
+        """Where the recipe goes: ``options.platforms`` if given, else what it (or mlprod.toml) names."""
+        if self.options.platforms:
+            return in_order(self.options.platforms)
+        return recipe_platforms(loaded, self.settings.platforms)
+
     def platforms_for(self, loaded: LoadedRecipe) -> tuple[PlatformName, ...]:
-        return self.options.platforms or DEFAULT_PLATFORMS
+        """:meth:`named`, limited to ``--platform`` when given."""
+        only = self.options.only
+        return tuple(p for p in self.named(loaded) if only is None or p is only)
 
     # -- planning (no network) -----------------------------------------------------------------
 
@@ -310,9 +319,15 @@ def _publish_batch(publisher: Publisher, paths: Sequence[Path]) -> BatchResult:
     index = 0
     for path in paths:
         try:
-            names = publisher.platforms_for(load_recipe(path))
+            loaded = load_recipe(path)
         except MlprodError as err:
             results[index] = PublishResult(stored_path(settings, path), Outcome.failed, str(err))
+            index += 1
+            continue
+        names = publisher.platforms_for(loaded)
+        if not names and publisher.options.only is not None:
+            results[index] = _not_named(stored_path(settings, path), publisher.options.only,
+                                        publisher.named(loaded))
             index += 1
             continue
         for name in names:
@@ -322,9 +337,13 @@ def _publish_batch(publisher: Publisher, paths: Sequence[Path]) -> BatchResult:
                 results[index] = PublishResult(stored_path(settings, path), Outcome.failed, str(err),
                                                platform=name)
             index += 1
-    for name in dict.fromkeys(plan.platform.name for _, plan in plans):
-        needed = sum(plan.estimate for _, plan in plans if plan.platform.name is name)
-        publisher.platform(name).ensure_budget(needed, now())
+    pools: dict[str, tuple[Platform, int]] = {}
+    for _, plan in plans:  # platforms spending one budget (YouTube and its Shorts) are checked together
+        pool = str(getattr(plan.platform, "budget_pool", plan.platform.name.value))
+        first, needed = pools.get(pool, (plan.platform, 0))
+        pools[pool] = (first, needed + plan.estimate)
+    for platform, needed in pools.values():
+        platform.ensure_budget(needed, now())
     stopped: dict[PlatformName, str] = {}
     for index, plan in plans:
         if plan.platform.name in stopped:
@@ -333,6 +352,8 @@ def _publish_batch(publisher: Publisher, paths: Sequence[Path]) -> BatchResult:
             continue
         try:
             results[index] = publisher.execute(plan)
+        except NotYet as err:
+            results[index] = PublishResult(plan.key, Outcome.waiting, str(err), platform=plan.platform.name)
         except (QuotaExceeded, AuthError) as err:
             stopped[plan.platform.name] = str(err)
             results[index] = PublishResult(plan.key, Outcome.failed, str(err), platform=plan.platform.name)
@@ -344,3 +365,10 @@ def _publish_batch(publisher: Publisher, paths: Sequence[Path]) -> BatchResult:
                if (budget := platform.budget(now())) is not None}
     return BatchResult([results[i] for i in sorted(results)], budgets,
                        next(iter(stopped.values()), None))
+
+
+def _not_named(key: str, only: PlatformName, named: tuple[PlatformName, ...]) -> PublishResult:
+    names = ", ".join(p.value for p in named)
+    return PublishResult(key, Outcome.not_named, f"not for {only.value}: the recipe is published on {names}"
+                         f" — add {only.value} to its publish.platforms to publish it there too",
+                         platform=only)

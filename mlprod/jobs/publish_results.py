@@ -27,7 +27,10 @@ class PublishOptions:
     format: Format | None = None
     """Which build to publish (None: the cut each platform takes)."""
     platforms: tuple[PlatformName, ...] | None = None
-    """Where to publish (None: the default platforms)."""
+    """Where to publish, whatever the recipes name (None: each recipe's ``publish.platforms``, else
+    the workspace's default)."""
+    only: PlatformName | None = None
+    """``--platform``: of each recipe's platforms, only this one."""
     upload_bar: BarFactory | None = None
     build_bar: BarFactory | None = None
     now: Callable[[], dt.datetime] = _utcnow
@@ -45,6 +48,8 @@ class Outcome(StrEnum):
     already = "already"        # published before: nothing changed on the platform
     failed = "failed"
     skipped = "skipped"        # not tried: the batch stopped before (quota, sign-in)
+    waiting = "waiting"        # not yet, and not a failure: e.g. an announcement waits for its video
+    not_named = "not_named"    # --platform names a platform the recipe does not publish on
 
 
 @dataclass

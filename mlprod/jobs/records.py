@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from mlprod.config import Settings
 from mlprod.errors import PublishError
 from mlprod.publishing import BuiltFiles, PublicationView
+from mlprod.publishing.links import recipe_key
 from mlprod.recipe import LoadedRecipe
 from mlprod.recipe.schema import JobOffer
 from mlprod.states import PlatformName, PublicationState, Step, SubmissionStatus, UploadStatus
@@ -25,10 +26,7 @@ from mlprod.store.models import Build, Publication, Submission, UploadSession, u
 
 def stored_path(settings: Settings, path: Path) -> str:
     """``path`` relative to the workspace (POSIX) when it is inside it, else absolute."""
-    try:
-        return path.resolve().relative_to(settings.root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+    return recipe_key(settings.root, path)
 
 
 def workspace_path(settings: Settings, stored: str) -> Path:

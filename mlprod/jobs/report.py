@@ -22,6 +22,7 @@ from mlprod.config import Settings
 from mlprod.errors import ReportError
 from mlprod.files import write_atomic
 from mlprod.french import fr_date
+from mlprod.jobs.report_platforms import platform_lines
 from mlprod.report import (
     Classified,
     Kind,
@@ -41,6 +42,7 @@ from mlprod.report import (
 from mlprod.report.figures import DayRow
 from mlprod.report.network import NO_STATISTICS, NOT_IN_PERIOD, SiteFigures, network_figures, render_network
 from mlprod.report.period import NO_DATA, NOTHING_DELIVERED
+from mlprod.report.platforms import PlatformLine
 from mlprod.states import PlatformName, VideoKind
 from mlprod.store import Database
 from mlprod.store.models import (
@@ -97,7 +99,7 @@ def write_report(settings: Settings, db: Database, output: Path, start: dt.date 
         output = output / f"rapport-{figures.period.start}_{figures.period.end}.html"
     kind = report_format(output)
     figures = figures or build_figures(db, start, end, today)
-    return _write(output, render_report(figures, kind))
+    return _write(output, render_report(figures, kind, compare(db, figures)))
 
 
 def _target(settings: Settings, output: Path, name: str) -> Path:
@@ -165,6 +167,14 @@ def _site_figures(settings: Settings, db: Database, site: str, state: SyncState 
         held = f"{fr_date(state.channel_started)} au {fr_date(state.synced_through)}"
         return SiteFigures(site, title, problem=f"{NOT_IN_PERIOD} (elles vont du {held})")
     return SiteFigures(site, title, figures)
+
+
+def compare(db: Database, figures: ReportFigures) -> tuple[PlatformLine, ...]:
+    """The report's comparison of the platforms mlprod publishes on (YouTube's line alone when
+    it publishes nowhere else)."""
+    with db.transaction() as session:
+        videos = {vid: found.info for vid, found in known_videos(session).items()}
+    return platform_lines(db, figures, videos)
 
 
 def load_report_data(db: Database, state: SyncState, period: Period) -> ReportData:

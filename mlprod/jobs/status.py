@@ -2,7 +2,8 @@
 missing. Reads the database only: no network, no quota.
 
 The top-level fields describe the recipe's YouTube video (as they always have); ``publications``
-lists every platform's publication of it.
+lists every platform's publication of it, and ``platforms`` each platform the recipe names or is
+published on, with its state and link (:meth:`RecipeStatus.platform_states`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from mlprod.config import Settings
 from mlprod.errors import MlprodError
 from mlprod.jobs.records import aware, view_of, workspace_path
 from mlprod.publishing import PublicationView
+from mlprod.publishing.destinations import in_order, recipe_platforms
 from mlprod.recipe import load_recipe
 from mlprod.recipe.arguments import recipes_in
 from mlprod.states import BuildStatus, PlatformName, Privacy, PublicationState, UploadStatus
@@ -32,6 +34,42 @@ class BuildInfo:
     built_at: dt.datetime
 
 
+@dataclass(frozen=True)
+class PlatformState:
+    """One platform's line for a recipe: where it stands there, in words, and its link."""
+
+    platform: PlatformName
+    state: str
+    """A :class:`PublicationState` value, or ``not_published``, ``upload_stopped``, ``unconfirmed``."""
+    text: str
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"platform": self.platform.value, "state": self.state, "text": self.text, "url": self.url}
+
+
+def _publication_text(p: PublicationView, now: dt.datetime) -> str:
+    missing = ", ".join(step.value for step in p.missing)
+    if p.state is PublicationState.incomplete:
+        return f"uploaded, not visible yet: {missing} missing (run `mlprod publish` to finish it)"
+    if p.state is PublicationState.expired:
+        when = f" on {p.expired_at:%Y-%m-%d}" if p.expired_at else ""
+        how = "announcement says it is filled" if p.platform is PlatformName.discord else "unlisted"
+        return f"offer closed: {how}{when}"
+    if p.state is PublicationState.remove_by_hand:
+        return "offer closed: to remove by hand (`mlprod expire` says how)"
+    if p.state is PublicationState.scheduled and p.publish_at is not None and p.publish_at > now:
+        text = f"scheduled for {p.publish_at:%Y-%m-%d %H:%M} UTC"
+    elif p.platform is PlatformName.discord:
+        text = "announced"
+    else:
+        public = p.privacy is Privacy.private and p.publish_at is not None and p.publish_at <= now
+        text = f"published ({'public' if public else p.privacy.value})"
+    if p.missing:
+        text += f"; {missing} not done yet (run `mlprod publish` to finish)"
+    return text
+
+
 @dataclass
 class RecipeStatus:
     recipe: str
@@ -42,6 +80,10 @@ class RecipeStatus:
     offer_closes: dt.date | None = None
     upload: tuple[int, int] | None = None
     """(bytes acknowledged, total) of an unfinished upload."""
+    uploads: dict[PlatformName, tuple[int, int]] = field(default_factory=dict)
+    """Each platform's unfinished upload (an unconfirmed announcement for Discord)."""
+    named: tuple[PlatformName, ...] = ()
+    """The platforms the recipe names (its publish.platforms, else the workspace's)."""
     problem: str | None = None
 
     @property
@@ -94,6 +136,26 @@ class RecipeStatus:
         return (self.youtube_id is not None and self.expired_at is None and self.offer_closes is not None
                 and self.offer_closes < today)
 
+    def platform_states(self, now: dt.datetime) -> list[PlatformState]:
+        """A line per platform the recipe names or is published on, videos first."""
+        published = {p.platform: p for p in self.publications}
+        lines = []
+        for name in in_order([*self.named, *published]):
+            p = published.get(name)
+            if p is not None:
+                lines.append(PlatformState(name, p.state.value, _publication_text(p, now), p.url))
+            elif name is PlatformName.discord and name in self.uploads:
+                lines.append(PlatformState(name, "unconfirmed", "sent, but Discord never confirmed it: look"
+                                           " in the channel, then `mlprod discord sent|not-sent"
+                                           f" {self.recipe}`"))
+            elif name in self.uploads:
+                done, total = self.uploads[name]
+                lines.append(PlatformState(name, "upload_stopped", f"upload stopped at {done / total:.0%}"
+                                           " (run `mlprod publish` to resume)"))
+            else:
+                lines.append(PlatformState(name, "not_published", "not published yet"))
+        return lines
+
     def to_json(self, now: dt.datetime) -> dict[str, Any]:
         problem = self.problem
         if problem is None and self.missing:
@@ -115,6 +177,7 @@ class RecipeStatus:
             "publications": [{"platform": p.platform.value, "state": p.state.value, "id": p.remote_id,
                               "url": p.url, "missing": [m.value for m in p.missing]}
                              for p in self.publications],
+            "platforms": [line.to_json() for line in self.platform_states(now)],
             "problem": problem,
         }
 
@@ -137,23 +200,32 @@ def workspace_status(settings: Settings, db: Database) -> list[RecipeStatus]:
             entry.title, entry.kind, entry.offer_closes = row.title, row.kind.value, row.offer_closes
         for upload in s.scalars(select(UploadSession).where(UploadSession.status == UploadStatus.active)):
             entry = entries.setdefault(upload.recipe, RecipeStatus(upload.recipe))
+            if upload.platform not in {p.platform for p in entry.publications}:
+                entry.uploads[upload.platform] = (upload.offset, upload.total_bytes)
             if entry.youtube_id is None and upload.platform is PlatformName.youtube:
                 entry.upload = (upload.offset, upload.total_bytes)
     for entry in entries.values():
-        if entry.title is None:
-            _describe(settings, entry)
+        _describe(settings, entry)
     return [entries[k] for k in sorted(entries)]
 
 
 def _describe(settings: Settings, entry: RecipeStatus) -> None:
+    """What the recipe file says: the platforms it names, and its title when nothing is published."""
     path = workspace_path(settings, entry.recipe)
+    problem = None
     if not path.exists():
-        entry.problem = "the recipe file is gone"
+        problem = "the recipe file is gone"
+    else:
+        try:
+            loaded = load_recipe(path)
+        except MlprodError:
+            problem = f"the recipe has problems — run `mlprod validate {entry.recipe}`"
+    if problem is not None:
+        if entry.title is None:  # what was published is still worth showing
+            entry.problem = problem
         return
-    try:
-        loaded = load_recipe(path)
-    except MlprodError:
-        entry.problem = f"the recipe has problems — run `mlprod validate {entry.recipe}`"
+    entry.named = recipe_platforms(loaded, settings.platforms)
+    if entry.title is not None:
         return
     entry.title, entry.kind = loaded.title, loaded.kind.value
     offer = getattr(loaded.recipe, "offer", None)

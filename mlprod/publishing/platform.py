@@ -33,7 +33,9 @@ batch):
   asks) last, so that a publication shows only when whole.
 * :meth:`Platform.estimate` and :meth:`Platform.ensure_budget` — the cost of the planned work in
   the platform's own unit (YouTube quota units; a Reel counts 1 against 30 a day) and a refusal
-  up front when today's budget cannot cover the whole batch.
+  up front when today's budget cannot cover the whole batch. Platforms that spend one budget
+  (YouTube and its Shorts: one quota) name the same ``budget_pool`` (an optional attribute; by
+  default each platform is its own): the batch is checked against the pool's total.
 
 Doing (each call sends one thing and returns what the platform answered; the workflow records it
 at once, in its own transaction, so a run stopped anywhere is finished by the next):

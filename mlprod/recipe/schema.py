@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from mlprod.states import Format, Privacy, Quality
+from mlprod.states import Format, PlatformName, Privacy, Quality
 
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
 
@@ -68,6 +68,12 @@ class Contract(StrEnum):
     interim = "interim"
     stage = "stage"
     saisonnier = "saisonnier"
+
+    @property
+    def label(self) -> str:
+        """How published texts (YouTube's description, Discord's card) name it, in French."""
+        return {"alternance": "Alternance", "interim": "Intérim", "stage": "Stage",
+                "saisonnier": "Contrat saisonnier"}.get(self.value, self.value)
 
 
 def field_error(field: str, message: str) -> PydanticCustomError:
@@ -134,6 +140,16 @@ class Publish(Strict):
     privacy: Privacy = Privacy.public
     publish_at: dt.datetime | None = None
     category: Literal[27, 29] = 27  # Education; 29 Nonprofits & Activism
+    platforms: list[PlatformName] | None = Field(default=None, min_length=1)
+    """Where the video goes (default: mlprod.toml's ``[publish] platforms``, else youtube)."""
+
+    @field_validator("platforms")
+    @classmethod
+    def _once_each(cls, value: list[PlatformName] | None) -> list[PlatformName] | None:
+        if value is not None and len(set(value)) != len(value):
+            twice = sorted({p.value for p in value if value.count(p) > 1})
+            raise ValueError(f"{', '.join(twice)} named twice — name each platform once")
+        return value
 
 
 class Employer(Strict):

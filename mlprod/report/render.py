@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -15,6 +16,7 @@ from mlprod.report.charts import subscribers_chart, weekly_chart
 from mlprod.report.figures import ReportFigures
 from mlprod.report.pdf import html_to_pdf
 from mlprod.report.period import ReportFormat
+from mlprod.report.platforms import PlatformLine
 
 GROUP_LIMIT = 15
 """Videos listed per theme (and among the other videos) before "et N autres"."""
@@ -48,23 +50,26 @@ def environment() -> Environment:
     return env
 
 
-def render_report(figures: ReportFigures, kind: ReportFormat) -> bytes:
-    """The file's bytes in the format asked."""
+def render_report(figures: ReportFigures, kind: ReportFormat,
+                  platforms: Sequence[PlatformLine] = ()) -> bytes:
+    """The file's bytes in the format asked (``platforms``: the comparison of platforms, when
+    mlprod publishes on more than YouTube)."""
     if kind is ReportFormat.CSV:
         return render_csv(figures).encode("utf-8-sig")  # the BOM tells spreadsheets it is UTF-8
     if kind is ReportFormat.PDF:
-        return html_to_pdf(render_html(figures))
-    return render_html(figures).encode("utf-8")
+        return html_to_pdf(render_html(figures, platforms))
+    return render_html(figures, platforms).encode("utf-8")
 
 
-def render_html(figures: ReportFigures) -> str:
+def render_html(figures: ReportFigures, platforms: Sequence[PlatformLine] = ()) -> str:
     """The whole report as one self-contained HTML page (styles and charts inline)."""
     charts = {
         "subscribers": Markup(subscribers_chart(figures.daily, figures.published)),  # noqa: S704 - our SVG, escaped where it holds text
         "weekly_views": Markup(weekly_chart(figures.weeks, "views")),  # noqa: S704
         "weekly_minutes": Markup(weekly_chart(figures.weeks, "minutes")),  # noqa: S704
     }
-    return environment().get_template("report.html").render(f=figures, charts=charts, limit=GROUP_LIMIT)
+    return environment().get_template("report.html").render(f=figures, charts=charts, limit=GROUP_LIMIT,
+                                                            platforms=list(platforms))
 
 
 def render_csv(figures: ReportFigures) -> str:

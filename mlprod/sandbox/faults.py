@@ -13,7 +13,8 @@ Instagram container end in status ERROR; ``graph4@N`` answers the Nth Graph API 
 aside) with error code 4, "Application request limit reached".
 
 Discord (see :mod:`mlprod.sandbox.discord`): ``discord429@N`` answers the Nth webhook request
-with 429 and a ``retry_after``; ``discord503@N`` with 503.
+with 429 and a ``retry_after``; ``discord503@N`` with 503; ``discordreset@N`` carries it out (the
+message is posted) and drops the connection before answering.
 
 Each N counts its own kind of request since the server started (or ``/_sandbox/reset``).
 """
@@ -53,6 +54,7 @@ class FaultKind(StrEnum):
     GRAPH_RATE_LIMIT = "graph4"
     DISCORD_RATE_LIMIT = "discord429"
     DISCORD_UNAVAILABLE = "discord503"
+    DISCORD_RESET = "discordreset"
 
     @property
     def counter(self) -> Counter | None:
@@ -72,6 +74,7 @@ _COUNTERS = {
     FaultKind.GRAPH_RATE_LIMIT: Counter.GRAPH_CALL,
     FaultKind.DISCORD_RATE_LIMIT: Counter.DISCORD_REQUEST,
     FaultKind.DISCORD_UNAVAILABLE: Counter.DISCORD_REQUEST,
+    FaultKind.DISCORD_RESET: Counter.DISCORD_REQUEST,
 }
 _NAMES = ", ".join(f"{k.value}@N" for k in FaultKind if k is not FaultKind.QUOTA) + " or quota"
 

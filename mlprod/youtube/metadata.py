@@ -26,14 +26,33 @@ from mlprod.states import Privacy
 JOB_OFFERS_PLAYLIST = "Offres d'emploi"
 LANGUAGE = "fr"
 CAPTIONS_NAME = "Français"
-CONTRACTS = {"CDI": "CDI", "CDD": "CDD", "alternance": "Alternance", "interim": "Intérim",
-             "stage": "Stage", "saisonnier": "Contrat saisonnier"}
 SIGNATURE = "Une offre relayée par la Mission Locale du Pays Salonais."
 WATCH_URL = "https://www.youtube.com/watch?v={}"
+SHORTS_URL = "https://www.youtube.com/shorts/{}"
+TO_SHORT = "La version courte (Short) : "
+TO_LONG = "La vidéo complète : "
+LONGEST_LINK = TO_SHORT + SHORTS_URL.format("x" * 11)
+"""What the checks count for a link line whose video is not online yet."""
 
 
 def watch_url(youtube_id: str) -> str:
     return WATCH_URL.format(youtube_id)
+
+
+def shorts_url(youtube_id: str) -> str:
+    return SHORTS_URL.format(youtube_id)
+
+
+def link_line(to_short: bool, url: str) -> str:
+    """The line that links a long video to its Short (``to_short``), or a Short to its long video."""
+    return (TO_SHORT if to_short else TO_LONG) + url
+
+
+def with_link(description: str, line: str | None) -> str:
+    """``description`` with ``line`` last (after a blank line), once."""
+    if not line or line in description:
+        return description
+    return f"{description.rstrip()}\n\n{line}".strip()
 
 
 def expired_notice(closed_on: dt.date) -> str:
@@ -43,7 +62,7 @@ def expired_notice(closed_on: dt.date) -> str:
 def offer_description(recipe: JobOffer) -> str:
     """The description of a job offer video, in French, made from the offer."""
     offer: Offer = recipe.offer
-    contract = CONTRACTS.get(offer.contract.value, offer.contract.value)
+    contract = offer.contract.label
     lines = [f"{recipe.employer.name} recrute : {offer.position} ({contract}) à {offer.location}.", "",
              f"Poste : {offer.position}", f"Contrat : {contract}", f"Lieu : {offer.location}",
              f"Début : à partir du {fr_date(offer.start)}"]
@@ -81,9 +100,15 @@ class VideoMetadata:
     """Where the title comes from in the recipe, for messages: title or publish.title."""
     marker: str | None = field(default=None, compare=False)
     """mlprod's marker, sent as the last tag (never shown on the watch page)."""
+    link: str | None = field(default=None, compare=False)
+    """The line linking to the Short (or, on a Short, to its long video), last in the description."""
+    paired: bool = field(default=False, compare=False)
+    """The recipe publishes both the long video and its Short: room is kept for the link line."""
 
     def snippet(self, *, with_marker: bool = True) -> dict[str, Any]:
-        snippet: dict[str, Any] = {"title": self.title, "description": self.description,
+        """The snippet sent; ``with_marker`` False leaves out what mlprod adds (marker, link)."""
+        description = with_link(self.description, self.link) if with_marker else self.description
+        snippet: dict[str, Any] = {"title": self.title, "description": description,
                                    "categoryId": self.category_id, "defaultLanguage": LANGUAGE,
                                    "defaultAudioLanguage": LANGUAGE}
         tags = [*self.tags, self.marker] if with_marker and self.marker else list(self.tags)
@@ -152,7 +177,8 @@ def expired(meta: VideoMetadata, closed_on: dt.date) -> VideoMetadata:
     out of its playlist."""
     return VideoMetadata(title=meta.title, description=mark_expired(meta.description, closed_on),
                          tags=meta.tags, category_id=meta.category_id, privacy=Privacy.unlisted,
-                         publish_at=None, playlist=None, marker=meta.marker)
+                         publish_at=None, playlist=None, marker=meta.marker, link=meta.link,
+                         paired=meta.paired)
 
 
 def mark_expired(description: str, closed_on: dt.date) -> str:
@@ -169,7 +195,8 @@ def mark_expired(description: str, closed_on: dt.date) -> str:
 
 def check(meta: VideoMetadata, where: str, now: dt.datetime | None = None) -> None:
     """Raise :class:`PublishError` listing every rule ``meta`` breaks (before anything is sent)."""
-    problems = check_metadata(meta.title, meta.description, meta.tags, meta.privacy, meta.publish_at,
+    description = with_link(meta.description, meta.link or (LONGEST_LINK if meta.paired else None))
+    problems = check_metadata(meta.title, description, meta.tags, meta.privacy, meta.publish_at,
                               now, MARKER_TAG_CHARS if meta.marker else 0)
     if problems:
         fields = {"title": meta.title_field}

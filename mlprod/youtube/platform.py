@@ -34,19 +34,21 @@ from mlprod.publishing import (
     TakeDown,
     Uploaded,
 )
+from mlprod.publishing.destinations import recipe_platforms
+from mlprod.publishing.links import publications_of, recipe_key
 from mlprod.recipe import LoadedRecipe
 from mlprod.states import Format, PlatformName, Privacy, PublishAction, Step
 from mlprod.store import Database
 from mlprod.youtube.api import Channel, YouTubeRefused
 from mlprod.youtube.attachments import insert_captions, set_thumbnail
-from mlprod.youtube.metadata import VideoMetadata, check, mark_expired, metadata_for, watch_url
+from mlprod.youtube.links import PARTNER, WRITABLE_SNIPPET, link_pair
+from mlprod.youtube.metadata import VideoMetadata, check, link_line, mark_expired, metadata_for, watch_url
 from mlprod.youtube.playlists import add_to_playlist, ensure_playlist, remove_from_playlist
 from mlprod.youtube.quota import budget_today, ensure_budget, quota_day, record_spend, reset_text, spent_today
 from mlprod.youtube.quota_costs import CURRENT_COSTS, DAILY_QUOTA, method_cost
 from mlprod.youtube.recovery import marked_uploads
 from mlprod.youtube.upload import ResumableUpload, UploadTarget
 
-WRITABLE_SNIPPET = ("title", "description", "tags", "categoryId", "defaultLanguage", "defaultAudioLanguage")
 WRITABLE_STATUS = ("privacyStatus", "embeddable", "license", "publicStatsViewable",
                    "selfDeclaredMadeForKids", "containsSyntheticMedia")
 IDS_PER_CALL = 50
@@ -73,12 +75,12 @@ def _moment(text: object) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
-def remote_of(resource: dict[str, Any]) -> Remote:
+def remote_of(resource: dict[str, Any], url: str | None = None) -> Remote:
     """What a ``videos`` resource says of the video (captions, when its contentDetails are there)."""
     status = resource.get("status", {})
     video_id = str(resource["id"])
     captioned = str(resource.get("contentDetails", {}).get("caption", "")) == "true"
-    return Remote(remote_id=video_id, url=watch_url(video_id),
+    return Remote(remote_id=video_id, url=url or watch_url(video_id),
                   privacy=Privacy(str(status.get("privacyStatus", "private"))),
                   publish_at=_moment(status.get("publishAt")),
                   uploaded_at=_moment(resource.get("snippet", {}).get("publishedAt")),
@@ -90,6 +92,8 @@ class YouTubePlatform:
 
     name = PlatformName.youtube
     label = "YouTube"
+    budget_pool = "youtube"
+    """The Shorts spend the same daily quota (see :mod:`mlprod.publishing.platform`)."""
 
     def __init__(self, settings: Settings, db: Database, options: PlatformOptions | None = None,
                  channel: Channel | None = None) -> None:
@@ -116,7 +120,17 @@ class YouTubePlatform:
         return chosen or loaded.recipe.output.formats[0]
 
     def post_for(self, loaded: LoadedRecipe, marker: str, *, closed_on: dt.date | None = None) -> Post:
-        return metadata_for(loaded, closed_on=closed_on, marker=marker)
+        return self._linked(loaded, metadata_for(loaded, closed_on=closed_on, marker=marker))
+
+    def _linked(self, loaded: LoadedRecipe, meta: VideoMetadata) -> VideoMetadata:
+        """With the line to the long video's Short (or the Short's long video) when it is online,
+        and room kept for it when the recipe publishes both (:mod:`mlprod.youtube.links`)."""
+        named = recipe_platforms(loaded, self.settings.platforms)
+        paired = PlatformName.youtube in named and PlatformName.youtube_short in named
+        partner = PARTNER[self.name]
+        found = publications_of(self.db, recipe_key(self.settings.root, loaded.path), [partner]).get(partner)
+        link = link_line(partner is PlatformName.youtube_short, found.url) if found and found.url else None
+        return dataclasses.replace(meta, paired=paired, link=link)
 
     def check(self, post: Post, where: str, now: dt.datetime) -> None:
         check(_meta(post), where, now)
@@ -125,7 +139,8 @@ class YouTubePlatform:
         """YouTube takes up to 256 GB or 12 hours: nothing a recipe's video reaches."""
 
     def steps(self, post: Post) -> tuple[Step, ...]:
-        return (Step.thumbnail, Step.captions, Step.playlist, Step.release)
+        link = (Step.link,) if _meta(post).paired else ()
+        return (Step.thumbnail, Step.captions, Step.playlist, *link, Step.release)
 
     def estimate(self, action: PublishAction, post: Post, steps: Sequence[Step]) -> int:
         meta = _meta(post)
@@ -151,6 +166,8 @@ class YouTubePlatform:
             return (_cost("captions.list") if check_first else 0) + _cost("captions.insert")
         if step is Step.playlist and meta.playlist:
             return (_cost("playlistItems.list") if check_first else 0) + self._playlist_cost(meta)
+        if step is Step.link:  # both descriptions read, both changed at most
+            return _cost("videos.list") + 2 * _cost("videos.update")
         if step is Step.release:
             return _cost("videos.update")
         return 0
@@ -178,7 +195,7 @@ class YouTubePlatform:
         resource = self._marked.get(marker)
         if resource is None:
             return None
-        remote = remote_of(resource)
+        remote = remote_of(resource, self.url(str(resource["id"])))
         self._count_earlier_upload(remote)
         return remote
 
@@ -204,7 +221,8 @@ class YouTubePlatform:
                               build_id=files.build_id, chunk_size=self.settings.upload_chunk_size,
                               platform=self.name)
         done = ResumableUpload(self.channel, target, progress=progress).run()
-        return Uploaded(remote_of(done.video), done.session_id, done.recovered)
+        remote = remote_of(done.video, self.url(str(done.video["id"])))
+        return Uploaded(remote, done.session_id, done.recovered)
 
     def do_step(self, step: Step, publication: PublicationView, post: Post, files: BuiltFiles | None,
                 *, check_first: bool) -> StepOutcome:
@@ -229,6 +247,9 @@ class YouTubePlatform:
             found = ensure_playlist(self.channel, meta.playlist)
             add_to_playlist(self.channel, found, video_id, check_first=check_first)
             return StepOutcome(playlist_id=found)
+        if step is Step.link:
+            return link_pair(self.channel, self.db, publication.recipe, self.name, video_id,
+                             publication.url or self.url(video_id))
         if step is Step.release:
             answer = self.channel.call(self.channel.service.videos().update(
                 part="status", body={"id": video_id, "status": meta.status()}),
@@ -252,7 +273,7 @@ class YouTubePlatform:
                 if playlist_id:
                     remove_from_playlist(self.channel, playlist_id, video_id)
                 playlist_id = wanted
-        return Remote(video_id, watch_url(video_id), meta.privacy, meta.publish_at, playlist_id)
+        return Remote(video_id, self.url(video_id), meta.privacy, meta.publish_at, playlist_id)
 
     def take_down(self, publication: PublicationView, closed_on: dt.date) -> TakeDown:
         """Unlisted, the notice first in the description, out of its playlist (read first, so

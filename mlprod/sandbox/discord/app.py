@@ -27,7 +27,7 @@ from mlprod.sandbox.discord.ratelimit import Buckets
 from mlprod.sandbox.discord.rules import REQUEST_MAX
 from mlprod.sandbox.faults import Counter, FaultKind, FaultPlan
 from mlprod.sandbox.media import BodyReader
-from mlprod.sandbox.replies import Reply, json_reply
+from mlprod.sandbox.replies import DropConnection, Reply, json_reply
 from mlprod.sandbox.state import StateStore
 
 SECTION = "discord"
@@ -72,7 +72,7 @@ class DiscordApp:
         if fault is not None and fault.kind is FaultKind.DISCORD_RATE_LIMIT:
             _, limits, _ = self.buckets.take(f"fault/{match['id']}", now)
             raise RateLimited(FAULT_RETRY_AFTER, {**limits, "Retry-After": "1", "X-RateLimit-Remaining": "0"})
-        if fault is not None:
+        if fault is not None and fault.kind is FaultKind.DISCORD_UNAVAILABLE:
             raise DiscordError(503, 0, "upstream connect error or disconnect/reset before headers")
         webhook = self.state.webhooks.get(match["id"])
         if webhook is None or webhook.deleted:
@@ -85,6 +85,8 @@ class DiscordApp:
             raise RateLimited(retry_after, limits)
         ctx = webhooks.WebhookContext(self.store, self.state, webhook, now, base_url, query, self.ids)
         reply = self._dispatch(ctx, verb, match["message"], headers, reader)
+        if fault is not None and fault.kind is FaultKind.DISCORD_RESET:
+            raise DropConnection(str(fault))  # done, and the answer lost on the way back
         reply.headers.update(limits)
         return reply
 

@@ -1,0 +1,1 @@
+"""Discord announcements through a channel webhook (see :mod:`mlprod.discord.platform`)."""
