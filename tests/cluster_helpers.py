@@ -67,7 +67,7 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def start_worker(name: str, queue: str, shared: Path, folder: Path) -> WorkerProcess:
+def start_worker(name: str, queue: str, shared: Path | str, folder: Path) -> WorkerProcess:
     log = folder / f"{name.split('@')[0]}.log"
     proc = process.spawn([sys.executable, "-m", "mlprod", "worker", "-c", "1", "-n", name, "--queue", queue,
                           "--shared", shared, "--scratch", folder / f"scratch-{name.split('@')[0]}"],
